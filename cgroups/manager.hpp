@@ -1,0 +1,56 @@
+#pragma once
+// The one cgroup interface the runtime uses. Implementations: v2 (unified) and v1 (legacy and hybrid).
+// A Manager owns the cgroup(s) of one container; destroy() removes only directories this container created.
+#include <sys/types.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "oci/spec.hpp"
+
+namespace agentrt::cgroups {
+
+enum class Layout { unified, hybrid, legacy };
+Layout detect_layout();
+const char* to_string(Layout l);
+
+struct Config {
+  std::string id;            // container id, for runc's default path and systemd unit names
+  std::string cgroups_path;  // linux.cgroupsPath as given (may be empty)
+  bool systemd = false;      // --systemd-cgroup
+};
+
+// Numbers for `events --stats`, in runc's JSON shape (see stats.hpp for to_json).
+struct Stats;
+
+class Manager {
+ public:
+  virtual ~Manager() = default;
+  virtual Layout layout() const = 0;
+  // Creates the cgroup directories (mkdir -p, remembering which ones it made).
+  virtual void create() = 0;
+  // Moves pid into the container's cgroup(s).
+  virtual void add_process(pid_t pid) = 0;
+  // Writes linux.resources. A value the kernel rejects throws an Error naming the resource and the file.
+  virtual void apply(const oci::Resources& r) = 0;
+  virtual void freeze() = 0;
+  virtual void thaw() = 0;
+  virtual bool frozen() const = 0;
+  // Signals every process in the cgroup (cgroup.kill on v2 when sig == SIGKILL).
+  virtual void kill_all(int sig) = 0;
+  virtual std::vector<pid_t> pids() const = 0;
+  virtual nlohmann::json stats() const = 0;  // runc's `events --stats` "data" object
+  // Removes the cgroup(s) this container created; waits briefly for them to empty. Idempotent.
+  virtual void destroy() = 0;
+  // Path of the container's cgroup as seen in /proc/<pid>/cgroup (for state and `ps`).
+  virtual std::string path() const = 0;
+  // What must be saved in the state store to reopen this manager later (load_manager).
+  virtual nlohmann::json save() const = 0;
+};
+
+std::unique_ptr<Manager> create_manager(const Config& cfg);
+std::unique_ptr<Manager> load_manager(const nlohmann::json& saved);
+
+}  // namespace agentrt::cgroups

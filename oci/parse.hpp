@@ -1,0 +1,33 @@
+#pragma once
+// config.json -> oci::Spec with validation. Every error is an oci::SpecError whose message names the JSON
+// path and what was expected: `process.rlimits[1].type: unknown rlimit "RLIMIT_FOO"`. Unknown properties are
+// ignored.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "oci/spec.hpp"
+#include "oci/support/error.hpp"
+
+namespace agentrt::oci {
+
+class SpecError : public Error {
+ public:
+  using Error::Error;
+};
+
+Spec parse_spec(const nlohmann::json& j);
+// Reads and parses <bundle>/config.json; errors are prefixed with "config.json: ".
+Spec load_spec(const std::string& config_path);
+
+// Pieces reused by other commands: `exec --process process.json` and `update -r resources.json`.
+// `path` is the JSON path prefix used in error messages ("process", "linux.resources").
+Process parse_process(const nlohmann::json& j, const std::string& path = "process");
+Resources parse_resources(const nlohmann::json& j, const std::string& path = "linux.resources");
+
+// Capability name ("CAP_SYS_ADMIN") <-> number; nullopt/empty when unknown.
+std::optional<int> capability_from_name(const std::string& name);
+std::string capability_name(int cap);
+// Rlimit name ("RLIMIT_NOFILE") -> resource number.
+std::optional<int> rlimit_from_name(const std::string& name);
+
+}  // namespace agentrt::oci
