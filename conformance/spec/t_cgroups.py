@@ -1,0 +1,170 @@
+"""config-linux.md control groups: cgroupsPath, resources written to the controller files,
+limits enforced, cgroup removed on delete. This machine is cgroup v1 (hybrid)."""
+
+import os
+import time
+
+from harness import Fail, Skip, check, eq, sh
+from registry import test
+
+V1 = "/sys/fs/cgroup"
+
+
+def is_v1():
+    return os.path.isdir(f"{V1}/memory") and os.path.exists(f"{V1}/memory/memory.limit_in_bytes")
+
+
+def cg_file(ctrl, cid, name):
+    if is_v1():
+        return f"{V1}/{ctrl}/{cid}/{name}"
+    return f"{V1}/{cid}/{name}"
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def started(env, config, tag):
+    cid = env.new_id(tag)
+    config["linux"]["cgroupsPath"] = "/" + cid
+    b = env.bundle(config)
+    r = env.create(cid, b)
+    if r.returncode != 0:
+        raise Fail(f"create failed: {r.stderr.strip()[:300]}")
+    eq(env.rt("start", cid).returncode, 0, "start exit code")
+    return cid, env.wait_status(cid, "running")
+
+
+def v1_only():
+    if not is_v1():
+        raise Skip("cgroup v1 file names; this host is not v1")
+
+
+@test("linux.cgroupsPath: the container process is in that cgroup for every controller")
+def _(env):
+    v1_only()
+    cid, st = started(env, sh("sleep 30"), "cgpath")
+    for ctrl in ("memory", "pids", "cpu", "devices", "freezer", "blkio", "cpuset"):
+        procs = read(cg_file(ctrl, cid, "cgroup.procs")).split()
+        check(str(st["pid"]) in procs, f"pid {st['pid']} not in {ctrl}/{cid}/cgroup.procs")
+
+
+@test("linux.resources.memory: limit, reservation, swap written")
+def _(env):
+    v1_only()
+    c = sh("sleep 30")
+    c["linux"]["resources"]["memory"] = {"limit": 64 << 20, "reservation": 32 << 20, "swap": 128 << 20}
+    cid, _ = started(env, c, "cgmem")
+    eq(read(cg_file("memory", cid, "memory.limit_in_bytes")), str(64 << 20), "memory.limit_in_bytes")
+    eq(read(cg_file("memory", cid, "memory.soft_limit_in_bytes")), str(32 << 20), "memory.soft_limit_in_bytes")
+    p = cg_file("memory", cid, "memory.memsw.limit_in_bytes")
+    if os.path.exists(p):
+        eq(read(p), str(128 << 20), "memory.memsw.limit_in_bytes")
+
+
+@test("linux.resources.memory: exceeding the limit gets the process OOM-killed")
+def _(env):
+    v1_only()
+    c = sh("x=$(head -c 80000000 /dev/zero | tr '\\0' a); echo survived")
+    c["linux"]["resources"]["memory"] = {"limit": 16 << 20, "swap": 16 << 20}
+    c["linux"]["cgroupsPath"] = "/" + env.new_id("oom")
+    r = env.run(c, timeout=60)
+    check("survived" not in r.stdout, "process allocating 80MB survived a 16MB limit")
+    check(r.returncode != 0, "run exit code 0 after OOM")
+
+
+@test("linux.resources.cpu: shares, quota, period, cpuset written")
+def _(env):
+    v1_only()
+    c = sh("sleep 30")
+    c["linux"]["resources"]["cpu"] = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"}
+    cid, _ = started(env, c, "cgcpu")
+    eq(read(cg_file("cpu", cid, "cpu.shares")), "512", "cpu.shares")
+    eq(read(cg_file("cpu", cid, "cpu.cfs_quota_us")), "50000", "cpu.cfs_quota_us")
+    eq(read(cg_file("cpu", cid, "cpu.cfs_period_us")), "100000", "cpu.cfs_period_us")
+    eq(read(cg_file("cpuset", cid, "cpuset.cpus")), "0", "cpuset.cpus")
+    eq(read(cg_file("cpuset", cid, "cpuset.mems")), "0", "cpuset.mems")
+
+
+@test("linux.resources.pids: limit written and enforced")
+def _(env):
+    v1_only()
+    c = sh("(for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done) 2>/dev/null; exec sleep 30")
+    c["linux"]["resources"]["pids"] = {"limit": 4}
+    cid, _ = started(env, c, "cgpids")
+    eq(read(cg_file("pids", cid, "pids.max")), "4", "pids.max")
+    time.sleep(0.5)
+    cur = int(read(cg_file("pids", cid, "pids.current")))
+    check(cur <= 4, f"pids.current {cur} exceeds the limit")
+    check(int(read(cg_file("pids", cid, "pids.events")).split()[-1]) > 0, "no fork was refused (pids.events max 0)")
+
+
+@test("linux.resources.blockIO: weight written")
+def _(env):
+    v1_only()
+    c = sh("sleep 30")
+    c["linux"]["resources"]["blockIO"] = {"weight": 300}
+    cid = env.new_id("cgblkio")
+    probe = f"{V1}/blkio/blkio.weight"
+    if not os.path.exists(probe) and not os.path.exists(f"{V1}/blkio/blkio.bfq.weight"):
+        raise Skip("blkio weight files are not available on this kernel")
+    c["linux"]["cgroupsPath"] = "/" + cid
+    cid, _ = started(env, c, "cgblkio")
+    for name in ("blkio.weight", "blkio.bfq.weight"):
+        p = cg_file("blkio", cid, name)
+        if os.path.exists(p):
+            eq(read(p).split()[-1], "300", name)
+            return
+    raise Fail("no blkio weight file in the container cgroup")
+
+
+@test("linux.resources.devices: rules are written to the devices cgroup")
+def _(env):
+    v1_only()
+    c = sh("sleep 30")
+    c["linux"]["resources"]["devices"] = [{"allow": False, "access": "rwm"},
+                                          {"allow": True, "type": "c", "major": 10, "minor": 229, "access": "rw"}]
+    cid, _ = started(env, c, "cgdev")
+    rules = read(cg_file("devices", cid, "devices.list")).splitlines()
+    check("c 10:229 rw" in rules, f"c 10:229 rw missing from devices.list: {rules}")
+    check("a *:* rwm" not in rules, "devices.list still allows everything")
+
+
+@test("delete: the container cgroup is removed")
+def _(env):
+    v1_only()
+    cid, _ = started(env, sh("sleep 30"), "cgdelete")
+    check(os.path.isdir(f"{V1}/memory/{cid}"), "cgroup was not created")
+    env.rt("kill", cid, "KILL")
+    env.wait_status(cid, "stopped")
+    eq(env.rt("delete", cid).returncode, 0, "delete exit code")
+    env.live_ids.discard(cid)
+    for ctrl in ("memory", "pids", "cpu", "devices", "freezer", "blkio", "cpuset"):
+        check(not os.path.exists(f"{V1}/{ctrl}/{cid}"), f"{ctrl}/{cid} left behind")
+
+
+@test("linux.namespaces cgroup: the container sees its cgroup as the root")
+def _(env):
+    c = sh("cat /proc/self/cgroup")
+    c["linux"]["namespaces"].append({"type": "cgroup"})
+    c["linux"]["cgroupsPath"] = "/" + env.new_id("cgns")
+    r = env.run(c)
+    eq(r.returncode, 0, f"run exit code ({r.stderr.strip()[:200]})")
+    paths = {ln.split(":", 2)[1]: ln.split(":", 2)[2] for ln in r.stdout.splitlines()}
+    eq(paths.get("memory"), "/", "memory cgroup path inside a cgroup namespace")
+
+
+@test("mounts: cgroup filesystem shows the container's own limits")
+def _(env):
+    v1_only()
+    c = sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max")
+    c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                        "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
+    c["linux"]["namespaces"].append({"type": "cgroup"})
+    c["linux"]["resources"]["memory"] = {"limit": 48 << 20}
+    c["linux"]["resources"]["pids"] = {"limit": 77}
+    c["linux"]["cgroupsPath"] = "/" + env.new_id("cgmount")
+    r = env.run(c)
+    eq(r.returncode, 0, f"run exit code ({r.stderr.strip()[:200]})")
+    eq(r.stdout.split(), [str(48 << 20), "77"], "limits read through /sys/fs/cgroup")
