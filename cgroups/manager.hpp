@@ -3,6 +3,7 @@
 // A Manager owns the cgroup(s) of one container; destroy() removes only directories this container created.
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,8 +23,14 @@ struct Config {
   bool systemd = false;      // --systemd-cgroup
 };
 
-// Numbers for `events --stats`, in runc's JSON shape (see stats.hpp for to_json).
-struct Stats;
+// New OOM kills of a container, for `events`: poll fd() for POLLIN, then call consume().
+class OomWatcher {
+ public:
+  virtual ~OomWatcher() = default;
+  virtual int fd() const = 0;
+  // The number of OOM kills since the previous call (or since the watcher was made). Never blocks.
+  virtual uint64_t consume() = 0;
+};
 
 class Manager {
  public:
@@ -33,15 +40,19 @@ class Manager {
   virtual void create() = 0;
   // Moves pid into the container's cgroup(s).
   virtual void add_process(pid_t pid) = 0;
-  // Writes linux.resources. A value the kernel rejects throws an Error naming the resource and the file.
+  // Writes linux.resources; also used by `update` with a partial Resources (unset fields are not
+  // written). A value the kernel rejects throws an Error naming the resource and the file.
   virtual void apply(const oci::Resources& r) = 0;
+  // Settings the last apply() accepted but ignored (kernel memory, v1-only knobs on v2), for the log.
+  virtual std::vector<std::string> warnings() const = 0;
   virtual void freeze() = 0;
   virtual void thaw() = 0;
   virtual bool frozen() const = 0;
   // Signals every process in the cgroup (cgroup.kill on v2 when sig == SIGKILL).
   virtual void kill_all(int sig) = 0;
   virtual std::vector<pid_t> pids() const = 0;
-  virtual nlohmann::json stats() const = 0;  // runc's `events --stats` "data" object
+  virtual nlohmann::json stats() const = 0;  // runc's `events --stats` "data" object (stats.hpp)
+  virtual std::unique_ptr<OomWatcher> watch_oom() const = 0;
   // Removes the cgroup(s) this container created; waits briefly for them to empty. Idempotent.
   virtual void destroy() = 0;
   // Path of the container's cgroup as seen in /proc/<pid>/cgroup (for state and `ps`).

@@ -1,0 +1,35 @@
+// create_manager / load_manager: pick the implementation for this host's layout.
+#include "cgroups/manager.hpp"
+#include "cgroups/paths.hpp"
+#include "cgroups/v1/manager_v1.hpp"
+#include "cgroups/v2/manager_v2.hpp"
+#include "oci/support/error.hpp"
+
+namespace agentrt::cgroups {
+
+// --systemd-cgroup only changes the path: without a systemd on D-Bus to create a transient scope
+// (none here), the slice path is expanded on cgroupfs as runc does in that situation.
+std::unique_ptr<Manager> create_manager(const Config& cfg) {
+  Layout layout = detect_layout();
+  MountTable mounts = read_mount_table();
+  auto own = read_own_cgroups();
+  std::string inner = inner_path(cfg);
+  if (layout == Layout::unified) {
+    if (mounts.unified.empty()) throw Error("cgroup2 is not mounted");
+    auto it = own.find("");
+    return make_v2_manager(mounts.unified, nest_path(it == own.end() ? "/" : it->second, inner));
+  }
+  return make_v1_manager(layout, mounts, own, inner);
+}
+
+std::unique_ptr<Manager> load_manager(const nlohmann::json& saved) {
+  if (!saved.is_object() || !saved.contains("layout")) throw Error("saved cgroup state: missing layout");
+  try {
+    if (saved.at("layout") == "unified") return load_v2_manager(saved);
+    return load_v1_manager(saved);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("saved cgroup state: ") + e.what());
+  }
+}
+
+}  // namespace agentrt::cgroups
