@@ -6,6 +6,7 @@ import sys
 import time
 import traceback
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import Env, Fail, Skip, become_subreaper  # noqa: E402

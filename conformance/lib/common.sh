@@ -1,0 +1,126 @@
+# Shared helpers for the engine end-to-end scripts: result lines, busybox rootfs, cleanup.
+# Source it; it defines PASS/FAIL/SKIP counters and the pass/fail/skip/expect_* functions.
+
+PASS=0
+FAIL=0
+SKIP=0
+
+# KNOWN_FAILURES[check name]=reason: checks the reference runtime is known to fail on this
+# host; when the runtime under test is KNOWN_RUNTIME they are reported as skipped (never passed).
+declare -A KNOWN_FAILURES=()
+KNOWN_RUNTIME=runc
+
+pass() { echo "ok - $1"; PASS=$((PASS + 1)); }
+fail() {
+    if [ -n "${KNOWN_FAILURES[$1]:-}" ] && [ "$(basename "${RUNTIME:-}")" = "$KNOWN_RUNTIME" ]; then
+        skip "$1" "known failure of $KNOWN_RUNTIME here: ${KNOWN_FAILURES[$1]} (got: $2)"
+        return
+    fi
+    echo "not ok - $1: $2"
+    FAIL=$((FAIL + 1))
+}
+skip() { echo "ok - $1 # SKIP $2"; SKIP=$((SKIP + 1)); }
+
+# expect_eq NAME WANT GOT
+expect_eq() {
+    if [ "$3" == "$2" ]; then pass "$1"; else fail "$1" "expected '$2', got '$(printf '%s' "$3" | head -c 300)'"; fi
+}
+
+# expect_match NAME REGEX GOT
+expect_match() {
+    if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1" "expected /$2/, got '$(printf '%s' "$3" | head -c 300)'"; fi
+}
+
+# expect_nomatch NAME REGEX GOT
+expect_nomatch() {
+    if printf '%s' "$3" | grep -Eq -- "$2"; then fail "$1" "unexpected /$2/ in '$(printf '%s' "$3" | head -c 300)'"; else pass "$1"; fi
+}
+
+summary() {
+    if [ "$SKIP" -gt 0 ]; then
+        echo "$PASS passed, $FAIL failed, $SKIP skipped"
+    else
+        echo "$PASS passed, $FAIL failed"
+    fi
+}
+
+# make_rootfs DIR: a busybox-static rootfs with users for --user checks.
+make_rootfs() {
+    local d=$1
+    mkdir -p "$d"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,proc,sys,dev,root,home/conf}
+    chmod 1777 "$d/tmp"
+    cp /bin/busybox "$d/bin/busybox"
+    chmod 755 "$d/bin/busybox"
+    local n
+    for n in $(/bin/busybox --list); do
+        [ "$n" = busybox ] || ln -sf busybox "$d/bin/$n"
+    done
+    cat >"$d/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+conf:x:1000:1000:conf:/home/conf:/bin/sh
+nobody:x:65534:65534:nobody:/:/bin/sh
+EOF
+    cat >"$d/etc/group" <<'EOF'
+root:x:0:
+tty:x:5:
+wheel:x:10:conf
+conf:x:1000:
+extra:x:2000:conf
+nogroup:x:65534:
+EOF
+    chown 1000:1000 "$d/home/conf"
+    echo conformance-image >"$d/etc/conformance-marker"
+}
+
+# kill_pids_matching STRING: end processes whose command line mentions STRING (our private
+# paths only), by pid.
+kill_pids_matching() {
+    local pat=$1 p
+    for p in /proc/[0-9]*; do
+        p=${p#/proc/}
+        [ "$p" = "$$" ] && continue
+        if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$pat"; then
+            kill -KILL "$p" 2>/dev/null
+        fi
+    done
+}
+
+# stop_pid PIDFILE_OR_PID: TERM, wait up to 20 s, then KILL.
+stop_pid() {
+    local pid=$1 i
+    [ -f "$pid" ] && pid=$(cat "$pid" 2>/dev/null)
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null
+}
+
+# unmount_under DIR: lazily unmount every mount below DIR, deepest first.
+unmount_under() {
+    local dir=$1
+    awk -v d="$dir" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do
+        umount -l "$m" 2>/dev/null
+    done
+}
+
+# remove_cgroup_dirs NAME: rmdir the cgroup NAME (and children) under each v1 controller
+# and the unified hierarchy; only for cgroups this script created.
+remove_cgroup_dirs() {
+    local name=$1 c
+    for c in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do
+        [ -d "$c" ] || continue
+        find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
+}
+
+# cap_mask NAME...: hex capability mask for capability numbers.
+cap_mask() {
+    local m=0 n
+    for n in "$@"; do m=$((m | (1 << n))); done
+    printf '%016x' "$m"
+}
+
+host_hard_nofile() { ulimit -Hn; }
