@@ -1,0 +1,123 @@
+#include "seccomp/agent_policy.hpp"
+
+#include <algorithm>
+
+#include "oci/parse.hpp"
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "seccomp/agent_profile.hpp"
+#include "seccomp/layer.hpp"
+
+namespace agentrt::policy {
+namespace {
+
+constexpr std::pair<Profile, const char*> kNames[] = {
+    {Profile::agent_default, "agent-default"},
+    {Profile::agent_dev, "agent-dev"},
+    {Profile::agent_nested, "agent-nested"},
+    {Profile::off, "off"},
+};
+
+Profile parse_named(const std::string& name, const std::string& source) {
+  auto p = profile_from_name(name);
+  if (!p) throw Error(source + ": unknown profile \"" + name + "\" (expected agent-default, agent-dev, agent-nested or off)");
+  return *p;
+}
+
+std::optional<std::string> config_profile(const std::string& config_path) {
+  auto text = fs::read_file_if_exists(config_path);
+  if (!text) return std::nullopt;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(config_path + ": " + e.what());
+  }
+  if (!j.is_object() || !j.contains("profile")) return std::nullopt;
+  if (!j.at("profile").is_string()) throw Error(config_path + ": profile: expected string");
+  return j.at("profile").get<std::string>();
+}
+
+void drop_capabilities(oci::Process& proc, const std::vector<std::string>& names, PolicyReport& report) {
+  if (!proc.capabilities) return;
+  auto& caps = *proc.capabilities;
+  std::pair<std::vector<int>*, const char*> sets[] = {{&caps.bounding, "bounding"},
+                                                       {&caps.effective, "effective"},
+                                                       {&caps.inheritable, "inheritable"},
+                                                       {&caps.permitted, "permitted"},
+                                                       {&caps.ambient, "ambient"}};
+  for (const auto& name : names) {
+    int cap = *oci::capability_from_name(name);
+    std::string from;
+    for (auto& [set, set_name] : sets) {
+      auto it = std::remove(set->begin(), set->end(), cap);
+      if (it == set->end()) continue;
+      set->erase(it, set->end());
+      from += (from.empty() ? "" : ", ") + std::string(set_name);
+    }
+    if (!from.empty()) report.changes.push_back("capabilities: dropped " + name + " from " + from);
+  }
+}
+
+void limit_pids(oci::Linux& linux, int64_t limit, PolicyReport& report) {
+  if (limit <= 0) return;
+  if (!linux.resources) linux.resources.emplace();
+  auto& pids = linux.resources->pids;
+  if (pids && pids->limit > 0) return;
+  pids = oci::PidsResources{limit};
+  report.changes.push_back("resources: pids limit set to " + std::to_string(limit));
+}
+
+void harden_seccomp(oci::Linux& linux, const seccomp::AgentProfile& profile, PolicyReport& report) {
+  oci::Seccomp request;
+  if (linux.seccomp) {
+    request = *linux.seccomp;
+  } else {
+    request = seccomp::base_filter();
+    report.changes.push_back("seccomp: the spec has no filter, using the full " + profile.name + " filter");
+  }
+  linux.seccomp = seccomp::layer_floor(request, profile, report.changes);
+}
+
+}  // namespace
+
+std::optional<Profile> profile_from_name(const std::string& name) {
+  for (const auto& [p, n] : kNames)
+    if (name == n) return p;
+  return std::nullopt;
+}
+
+const char* to_string(Profile p) {
+  for (const auto& [q, n] : kNames)
+    if (p == q) return n;
+  return "unknown";
+}
+
+Profile select_profile(const oci::Spec& spec, const std::string& flag_value, const std::string& config_path) {
+  auto ann = spec.annotations.find(kProfileAnnotation);
+  if (ann != spec.annotations.end()) return parse_named(ann->second, std::string("annotation ") + kProfileAnnotation);
+  if (!flag_value.empty()) return parse_named(flag_value, "--profile");
+  if (auto name = config_profile(config_path)) return parse_named(*name, config_path + ": profile");
+  return Profile::agent_default;
+}
+
+nlohmann::json PolicyReport::to_json() const { return {{"profile", profile}, {"changes", changes}}; }
+
+PolicyReport apply_agent_policy(oci::Spec& spec, Profile p) {
+  PolicyReport report{to_string(p), {}};
+  if (p == Profile::off) return report;
+  auto profile = seccomp::load_agent_profile(to_string(p));
+  if (spec.process) {
+    if (!spec.process->no_new_privileges) {
+      spec.process->no_new_privileges = true;
+      report.changes.push_back("process: noNewPrivileges set");
+    }
+    drop_capabilities(*spec.process, profile.drop_capabilities, report);
+  }
+  if (!spec.linux) spec.linux.emplace();
+  limit_pids(*spec.linux, profile.pids_limit, report);
+  harden_seccomp(*spec.linux, profile, report);
+  return report;
+}
+
+}  // namespace agentrt::policy

@@ -1,0 +1,15 @@
+#pragma once
+// OCI architecture names ("SCMP_ARCH_X86_64") <-> libseccomp arch tokens, resolved from a table so the
+// compiled-BPF cache path never has to call libseccomp.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace agentrt::seccomp {
+
+std::optional<uint32_t> arch_from_name(const std::string& name);
+// The architecture this binary was built for, as an OCI name ("SCMP_ARCH_X86_64").
+const char* native_arch_name();
+uint32_t native_arch();
+
+}  // namespace agentrt::seccomp

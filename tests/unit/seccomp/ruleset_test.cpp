@@ -1,0 +1,80 @@
+#include <linux/seccomp.h>
+
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+#include "oci/support/error.hpp"
+#include "seccomp/ruleset.hpp"
+
+using namespace agentrt;
+using namespace agentrt::seccomp;
+using namespace agentrt::seccomp::test;
+using A = oci::SeccompAction;
+using O = oci::SeccompOp;
+
+TEST_CASE("ruleset: architectures resolve and unknown ones name the field", "[ruleset]") {
+  auto s = filter(A::allow, {});
+  s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"};
+  auto r = build_ruleset(s);
+  REQUIRE(r.arches == std::vector<uint32_t>{AUDIT_ARCH_X86_64, AUDIT_ARCH_I386});
+  s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_VAX"};
+  REQUIRE_THROWS_WITH(build_ruleset(s), "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_VAX\"");
+}
+
+TEST_CASE("ruleset: filter flags map to SECCOMP_FILTER_FLAG bits", "[ruleset]") {
+  auto s = filter(A::allow, {});
+  s.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+             "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+  REQUIRE(build_ruleset(s).flags == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |
+                                     SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
+  s.flags = {"SECCOMP_FILTER_FLAG_BOGUS"};
+  REQUIRE_THROWS_WITH(build_ruleset(s), "linux.seccomp.flags[0]: unknown seccomp filter flag \"SECCOMP_FILTER_FLAG_BOGUS\"");
+}
+
+TEST_CASE("ruleset: one rule per name, errno defaults to EPERM", "[ruleset]") {
+  auto r = build_ruleset(filter(A::allow, {rule({"ptrace", "kcmp"}, A::errno_ret), rule({"bpf"}, A::errno_ret, {}, 38u)}));
+  REQUIRE(r.rules.size() == 3);
+  REQUIRE(r.rules[0].syscall == "ptrace");
+  REQUIRE(r.rules[1].syscall == "kcmp");
+  REQUIRE(r.rules[0].action.errno_ret == EPERM);
+  REQUIRE(r.rules[2].action.errno_ret == 38);
+  REQUIRE(r.default_action.kind == A::allow);
+}
+
+TEST_CASE("ruleset: several comparisons on one argument become separate rules", "[ruleset]") {
+  auto r = build_ruleset(filter(
+      A::errno_ret, {rule({"personality"}, A::allow, {arg(0, O::equal_to, 0), arg(0, O::equal_to, 8)}),
+                     rule({"socket"}, A::allow, {arg(0, O::equal_to, 2), arg(1, O::equal_to, 1)})}));
+  REQUIRE(r.rules.size() == 3);
+  REQUIRE(r.rules[0].conditions.size() == 1);
+  REQUIRE(r.rules[0].conditions[0].value == 0);
+  REQUIRE(r.rules[1].conditions[0].value == 8);
+  REQUIRE(r.rules[2].conditions.size() == 2);  // different indices stay one AND rule
+}
+
+TEST_CASE("ruleset: notify sets wants_listener and cannot be the default", "[ruleset]") {
+  REQUIRE(build_ruleset(filter(A::allow, {rule({"mount"}, A::notify)})).wants_listener);
+  REQUIRE_FALSE(build_ruleset(filter(A::allow, {rule({"mount"}, A::errno_ret)})).wants_listener);
+  REQUIRE_THROWS_WITH(build_ruleset(filter(A::notify, {})),
+                      "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+}
+
+TEST_CASE("ruleset: argument index above 5 is an error naming the field", "[ruleset]") {
+  REQUIRE_THROWS_WITH(build_ruleset(filter(A::allow, {rule({"read"}, A::errno_ret, {arg(6, O::equal_to, 0)})})),
+                      "linux.seccomp.syscalls[0].args[0].index: expected integer in range [0, 5], got 6");
+}
+
+TEST_CASE("ruleset: canonical form changes with every input that matters", "[ruleset]") {
+  auto base = filter(A::errno_ret, {rule({"read"}, A::allow)});
+  std::string c0 = canonical(build_ruleset(base));
+  REQUIRE(c0 == canonical(build_ruleset(base)));
+  auto other = base;
+  other.default_errno_ret = 38;
+  REQUIRE(canonical(build_ruleset(other)) != c0);
+  other = base;
+  other.syscalls[0].args = {arg(0, O::equal_to, 1)};
+  REQUIRE(canonical(build_ruleset(other)) != c0);
+  other = base;
+  other.flags = {"SECCOMP_FILTER_FLAG_LOG"};
+  REQUIRE(canonical(build_ruleset(other)) != c0);
+}
