@@ -3,6 +3,7 @@
 // path and what was expected: `process.rlimits[1].type: unknown rlimit "RLIMIT_FOO"`. Unknown properties are
 // ignored.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "oci/spec.hpp"
@@ -29,5 +30,9 @@ std::optional<int> capability_from_name(const std::string& name);
 std::string capability_name(int cap);
 // Rlimit name ("RLIMIT_NOFILE") -> resource number.
 std::optional<int> rlimit_from_name(const std::string& name);
+// Inverses of to_string() in spec.hpp: "network" -> NamespaceType::network, "SCMP_ACT_ERRNO", "SCMP_CMP_EQ".
+std::optional<NamespaceType> namespace_type_from_name(const std::string& name);
+std::optional<SeccompAction> seccomp_action_from_name(const std::string& name);
+std::optional<SeccompOp> seccomp_op_from_name(const std::string& name);
 
 }  // namespace agentrt::oci

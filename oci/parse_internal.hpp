@@ -1,0 +1,18 @@
+#pragma once
+// Internal to the oci module: the section parsers parse_spec() is assembled from, one file each.
+#include <vector>
+
+#include "oci/json_node.hpp"
+#include "oci/spec.hpp"
+
+namespace agentrt::oci::detail {
+
+Process parse_process(const Node& n);
+Linux parse_linux(const Node& n);
+Resources parse_resources(const Node& n);
+Seccomp parse_seccomp(const Node& n);
+Hooks parse_hooks(const Node& n);
+std::vector<Mount> parse_mounts(const Node& n);
+std::vector<IdMapping> parse_id_mappings(const Node& n);
+
+}  // namespace agentrt::oci::detail
