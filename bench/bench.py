@@ -1,0 +1,409 @@
+#!/usr/bin/env python3
+"""Measurement engine for bench/run.sh (stdlib only). Start it through run.sh, which builds the rootfs."""
+import argparse
+import concurrent.futures
+import ctypes
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import report
+
+PR_SET_CHILD_SUBREAPER = 36
+CONCURRENCY = 20
+CONCURRENT_COUNTS = (10, 50, 100)
+VARIANTS = ("no-seccomp", "docker-seccomp")
+
+
+class RunError(Exception):
+  pass
+
+
+def make_subreaper():
+  """Container inits outlive `create`/`run -d`; as a subreaper we reap them ourselves (as a shim would)."""
+  libc = ctypes.CDLL(None, use_errno=True)
+  if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+    raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_orphans():
+  """Reaps exited reparented processes; returns how many there were."""
+  n = 0
+  while True:
+    try:
+      pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+      return n
+    if pid == 0:
+      return n
+    n += 1
+
+
+def run(argv, timeout=60):
+  """Runs argv with stdin/stdout on /dev/null; returns elapsed seconds, raises RunError on failure.
+
+  stderr goes to a file, not a pipe: a detached container inherits it and would keep a pipe open."""
+  with tempfile.TemporaryFile() as err:
+    t0 = time.perf_counter()
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, timeout=timeout)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+      err.seek(0)
+      raise RunError("%s: exit %d: %s" % (" ".join(argv), p.returncode, err.read().decode(errors="replace").strip()))
+  return dt
+
+
+class Runtime:
+
+  def __init__(self, name, argv, root):
+    self.name = name
+    self.argv = argv
+    self.root = root
+    self.seq = 0
+
+  def cmd(self, *args):
+    return self.argv + list(args)
+
+  def new_id(self, tag):
+    self.seq += 1
+    return "bench-%s-%s-%d-%d" % (self.name, tag, os.getpid(), self.seq)
+
+
+def make_runtimes(opts, work):
+  rts = []
+  for name in opts.runtimes.split():
+    root = os.path.join(work, "state", name)
+    os.makedirs(root, exist_ok=True)
+    if name == "agentrt":
+      argv = [opts.agentrt, "--root", root]
+      if opts.agentrt_profile:
+        argv += ["--profile", opts.agentrt_profile]
+    elif name == "runc":
+      argv = ["runc", "--root", root]
+    elif name == "crun":
+      argv = ["crun", "--root", root, "--cgroup-manager=disabled"]
+    else:
+      sys.exit("bench: unknown runtime %s" % name)
+    rts.append(Runtime(name, argv, root))
+  return rts
+
+
+def write_bundles(opts, work):
+  """Bundles: {true,sleep} x {no-seccomp,docker-seccomp}, all on one read-only busybox rootfs."""
+  tmp = tempfile.mkdtemp(dir=work)
+  subprocess.run(["runc", "spec", "--bundle", tmp], check=True)
+  with open(os.path.join(tmp, "config.json")) as f:
+    base = json.load(f)
+  shutil.rmtree(tmp)
+  with open(opts.seccomp_profile) as f:
+    seccomp = json.load(f)
+  base["root"] = {"path": opts.rootfs, "readonly": True}
+  base["process"]["terminal"] = False
+  base["hostname"] = "bench"
+  bundles = {}
+  for proc, args in (("true", ["/bin/true"]), ("sleep", ["/bin/sleep", "1000000"])):
+    for variant in VARIANTS:
+      cfg = json.loads(json.dumps(base))
+      cfg["process"]["args"] = args
+      if variant == "docker-seccomp":
+        cfg["linux"]["seccomp"] = seccomp
+      d = os.path.join(work, "bundle-%s-%s" % (proc, variant))
+      os.makedirs(d)
+      with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=1)
+      bundles[(proc, variant)] = d
+  return bundles
+
+
+def interleaved(rts, i):
+  """Runtime order for iteration i: rotated so that none always goes first."""
+  k = i % len(rts)
+  return rts[k:] + rts[:k]
+
+
+# --- scenarios: each returns elapsed seconds for one sample ---
+
+
+def sc_run(rt, bundle):
+  return run(rt.cmd("run", "--bundle", bundle, rt.new_id("run")))
+
+
+def sc_lifecycle(rt, bundle):
+  cid = rt.new_id("life")
+  pidfile = os.path.join(rt.root, cid + ".pid")
+  t0 = time.perf_counter()
+  run(rt.cmd("create", "--bundle", bundle, "--pid-file", pidfile, cid))
+  with open(pidfile) as f:
+    pid = int(f.read())
+  run(rt.cmd("start", cid))
+  os.waitpid(pid, 0)  # the init is our child: we are a subreaper
+  run(rt.cmd("delete", cid))
+  dt = time.perf_counter() - t0
+  os.unlink(pidfile)
+  return dt
+
+
+class Sleeper:
+  """A detached long-running container to exec into."""
+
+  def __init__(self, rt, bundle):
+    self.rt = rt
+    self.id = rt.new_id("exec")
+    pidfile = os.path.join(rt.root, self.id + ".pid")
+    run(rt.cmd("run", "-d", "--bundle", bundle, "--pid-file", pidfile, self.id))
+    with open(pidfile) as f:
+      self.pid = int(f.read())
+    os.unlink(pidfile)
+
+  def exec_true(self):
+    return run(self.rt.cmd("exec", self.id, "/bin/true"))
+
+  def stop(self):
+    try:
+      run(self.rt.cmd("kill", self.id, "KILL"))
+      os.waitpid(self.pid, 0)
+    finally:
+      subprocess.run(self.rt.cmd("delete", "--force", self.id), stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure_interleaved(rts, n, sample, results, key, log):
+  """Collects n samples per runtime into results[rt][key]; a runtime that fails is recorded and skipped."""
+  for rt in rts:
+    results[rt.name].setdefault(key, {"samples": []})
+  if not rts:
+    return
+  for i in range(n):
+    for rt in interleaved(rts, i):
+      r = results[rt.name][key]
+      if "error" in r:
+        continue
+      try:
+        r["samples"].append(sample(rt))
+      except (RunError, OSError, subprocess.TimeoutExpired) as e:
+        r["error"] = str(e)
+        log("  %s %s failed: %s" % (rt.name, key, e))
+
+
+def measure_exec(rts, n, bundle, results, key, log):
+  sleepers = {}
+  for rt in rts:
+    try:
+      sleepers[rt.name] = Sleeper(rt, bundle)
+    except (RunError, OSError, subprocess.TimeoutExpired) as e:
+      results[rt.name][key] = {"samples": [], "error": str(e)}
+      log("  %s %s setup failed: %s" % (rt.name, key, e))
+  live = [rt for rt in rts if rt.name in sleepers]
+  try:
+    measure_interleaved(live, n, lambda rt: sleepers[rt.name].exec_true(), results, key, log)
+  finally:
+    for s in sleepers.values():
+      try:
+        s.stop()
+      except (RunError, OSError) as e:
+        log("  %s: stopping exec container: %s" % (s.rt.name, e))
+
+
+def measure_sequential(rts, count, bundle, results, key, log):
+  """count sequential runs per runtime, interleaved in blocks of 10; records per-run samples and totals."""
+  block = 10
+  for rt in rts:
+    results[rt.name][key] = {"samples": [], "total": 0.0}
+  for b in range(0, count, block):
+    for rt in interleaved(rts, b // block):
+      r = results[rt.name][key]
+      if "error" in r:
+        continue
+      try:
+        for _ in range(min(block, count - b)):
+          r["samples"].append(sc_run(rt, bundle))
+      except (RunError, OSError, subprocess.TimeoutExpired) as e:
+        r["error"] = str(e)
+        log("  %s %s failed: %s" % (rt.name, key, e))
+  for rt in rts:
+    r = results[rt.name][key]
+    r["total"] = sum(r["samples"])
+
+
+def peak_rss_kib(rt, bundle, repeats=5):
+  """Peak RSS of `run` (the runtime and every process it waited for) by GNU time, max over repeats."""
+  best = 0
+  with tempfile.NamedTemporaryFile(mode="r") as f:
+    for _ in range(repeats):
+      run(["/usr/bin/time", "-f", "%M", "-o", f.name] + rt.cmd("run", "--bundle", bundle, rt.new_id("rss")))
+      f.seek(0)
+      best = max(best, int(f.read().strip().splitlines()[-1]))
+  return best
+
+
+def syscall_count(rt, bundle):
+  """Total syscalls of `run` across all its processes (strace -f -c), container's /bin/true included."""
+  with tempfile.NamedTemporaryFile(mode="r") as f:
+    run(["strace", "-f", "-c", "-o", f.name] + rt.cmd("run", "--bundle", bundle, rt.new_id("strace")), timeout=120)
+    f.seek(0)
+    for line in f.read().splitlines():
+      m = re.match(r"^\s*100\.00\s+\S+\s+\S+\s+(\d+)\s+(\d+)?\s*total$", line)
+      if m:
+        return int(m.group(1))
+  raise RunError("strace: no total line")
+
+
+# --- leak check ---
+
+
+def leak_snapshot(rt, rootfs):
+  """What a runtime can leave behind: state entries, mounts, cgroups named bench-*, processes in the rootfs."""
+  state = [e for e in os.listdir(rt.root) if e.startswith("bench-")]
+  with open("/proc/self/mountinfo") as f:
+    mounts = sum(1 for _ in f)
+  cgroups = []
+  for ctrl in os.listdir("/sys/fs/cgroup"):
+    base = os.path.join("/sys/fs/cgroup", ctrl)
+    for dirpath, dirnames, _ in os.walk(base):
+      if dirpath.count("/") - base.count("/") >= 3:
+        dirnames[:] = []
+        continue
+      for d in dirnames:
+        if d.startswith("bench-%s-" % rt.name) or ("bench-%s-" % rt.name) in d:
+          cgroups.append(os.path.join(dirpath, d))
+  procs = 0
+  for p in os.listdir("/proc"):
+    if p.isdigit():
+      try:
+        if os.readlink("/proc/%s/root" % p) == rootfs:
+          procs += 1
+      except OSError:
+        pass
+  return {"state": len(state), "mounts": mounts, "cgroups": len(cgroups), "procs": procs}
+
+
+def measure_concurrent(rts, bundle, rootfs, results, log):
+  for n in CONCURRENT_COUNTS:
+    for rt in interleaved(rts, n):
+      key = "concurrent-%d" % n
+      reap_orphans()
+      before = leak_snapshot(rt, rootfs)
+      ids = [rt.new_id("conc") for _ in range(n)]
+      errors = []
+
+      def one(cid, rt=rt):
+        try:
+          return run(rt.cmd("run", "--bundle", bundle, cid), timeout=300)
+        except (RunError, subprocess.TimeoutExpired) as e:
+          errors.append(str(e))
+          return None
+
+      t0 = time.perf_counter()
+      with concurrent.futures.ThreadPoolExecutor(CONCURRENCY) as pool:
+        lat = [x for x in pool.map(one, ids) if x is not None]
+      wall = time.perf_counter() - t0
+      time.sleep(0.2)
+      orphans = reap_orphans()
+      after = leak_snapshot(rt, rootfs)
+      leaks = {k: after[k] - before[k] for k in after if after[k] != before[k]}
+      # Exited processes reparented to us (we are a subreaper) are not leaks, but worth knowing about.
+      results[rt.name][key] = {"samples": lat, "wall": wall, "per_container": wall / n, "failed": len(errors),
+                               "leaks": leaks, "orphans_reaped": orphans}
+      if errors:
+        results[rt.name][key]["error"] = errors[0]
+      log("  %s %d containers (%d at a time): wall %.2fs, %.1f ms/container, failed %d, leaks %s" %
+          (rt.name, n, CONCURRENCY, wall, 1000 * wall / n, len(errors), leaks or "none"))
+
+
+def smoke(rts, bundle, log):
+  ok = []
+  for rt in rts:
+    try:
+      sc_run(rt, bundle)
+      ok.append(rt)
+    except (RunError, OSError, subprocess.TimeoutExpired) as e:
+      log("bench: %s excluded, `run` fails: %s" % (rt.name, e))
+  return ok
+
+
+def versions(rts):
+  out = {}
+  for rt in rts:
+    p = subprocess.run(rt.argv[:1] + ["--version"], capture_output=True, text=True)
+    out[rt.name] = (p.stdout.strip().splitlines() or ["?"])[0]
+  return out
+
+
+def main():
+  ap = argparse.ArgumentParser()
+  ap.add_argument("--work", required=True)
+  ap.add_argument("--rootfs", required=True)
+  ap.add_argument("--out", required=True)
+  ap.add_argument("--seccomp-profile", required=True)
+  ap.add_argument("--agentrt", required=True)
+  ap.add_argument("--iterations", type=int, default=50)
+  ap.add_argument("--seq", type=int, default=100)
+  ap.add_argument("--runtimes", default="agentrt runc crun")
+  ap.add_argument("--agentrt-profile", default="off")
+  opts = ap.parse_args()
+
+  def log(msg):
+    print(msg, flush=True)
+
+  make_subreaper()
+  bundles = write_bundles(opts, opts.work)
+  rts = smoke(make_runtimes(opts, opts.work), bundles[("true", "no-seccomp")], log)
+  if not rts:
+    sys.exit("bench: no runtime works")
+  n = opts.iterations
+  meta = {
+      "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+      "kernel": platform.release(),
+      "cpus": os.cpu_count(),
+      "iterations": n,
+      "sequential": opts.seq,
+      "versions": versions(rts),
+      "agentrt_profile": opts.agentrt_profile or "(default)",
+      "notes": [],
+  }
+  if any(rt.name == "crun" for rt in rts):
+    meta["notes"].append("crun runs with --cgroup-manager=disabled (crun 1.8.1 refuses this hybrid cgroup layout), "
+                         "so it creates no cgroup while runc and agentrt do")
+  if os.environ.get("BENCH_CGROUP_MASKED"):
+    meta["notes"].append("crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled, so all runtimes ran "
+                         "in a private mount namespace with /sys/fs/cgroup/unified hidden (plain cgroup v1)")
+  meta["notes"].append("times include ~%.1f ms of fork+exec+wait by the harness (median of spawning /bin/true)" %
+                       (1000 * sorted(run(["/bin/true"]) for _ in range(20))[10]))
+  for note in meta["notes"]:
+    log("note: " + note)
+
+  results = {rt.name: {} for rt in rts}
+  for variant in VARIANTS:
+    true_b = bundles[("true", variant)]
+    log("[%s] run /bin/true x%d" % (variant, n))
+    measure_interleaved(rts, n, lambda rt: sc_run(rt, true_b), results, "run/" + variant, log)
+    log("[%s] create+start+wait+delete x%d" % (variant, n))
+    measure_interleaved(rts, n, lambda rt: sc_lifecycle(rt, true_b), results, "lifecycle/" + variant, log)
+    log("[%s] exec /bin/true x%d" % (variant, n))
+    measure_exec(rts, n, bundles[("sleep", variant)], results, "exec/" + variant, log)
+    log("[%s] %d sequential runs" % (variant, opts.seq))
+    measure_sequential(rts, opts.seq, true_b, results, "seq%d/%s" % (opts.seq, variant), log)
+  log("peak RSS and syscalls of run")
+  for rt in rts:
+    for variant in VARIANTS:
+      try:
+        results[rt.name]["rss_kib/" + variant] = peak_rss_kib(rt, bundles[("true", variant)])
+        results[rt.name]["syscalls/" + variant] = syscall_count(rt, bundles[("true", variant)])
+      except (RunError, OSError, subprocess.TimeoutExpired) as e:
+        log("  %s: %s" % (rt.name, e))
+  log("concurrency: %s containers, %d at a time, with leak check" % ("/".join(map(str, CONCURRENT_COUNTS)),
+                                                                     CONCURRENCY))
+  measure_concurrent(rts, bundles[("true", "no-seccomp")], opts.rootfs, results, log)
+  reap_orphans()
+
+  report.write_all(meta, results, opts.out, log)
+
+
+if __name__ == "__main__":
+  main()
