@@ -20,7 +20,9 @@ constexpr std::pair<Profile, const char*> kNames[] = {
 
 Profile parse_named(const std::string& name, const std::string& source) {
   auto p = profile_from_name(name);
-  if (!p) throw Error(source + ": unknown profile \"" + name + "\" (expected agent-default, agent-dev, agent-nested or off)");
+  if (!p)
+    throw Error(source + ": unknown profile \"" + name +
+                "\" (expected agent-default, agent-dev, agent-nested or off)");
   return *p;
 }
 
@@ -42,10 +44,10 @@ void drop_capabilities(oci::Process& proc, const std::vector<std::string>& names
   if (!proc.capabilities) return;
   auto& caps = *proc.capabilities;
   std::pair<std::vector<int>*, const char*> sets[] = {{&caps.bounding, "bounding"},
-                                                       {&caps.effective, "effective"},
-                                                       {&caps.inheritable, "inheritable"},
-                                                       {&caps.permitted, "permitted"},
-                                                       {&caps.ambient, "ambient"}};
+                                                      {&caps.effective, "effective"},
+                                                      {&caps.inheritable, "inheritable"},
+                                                      {&caps.permitted, "permitted"},
+                                                      {&caps.ambient, "ambient"}};
   for (const auto& name : names) {
     int cap = *oci::capability_from_name(name);
     std::string from;
@@ -95,13 +97,16 @@ const char* to_string(Profile p) {
 
 Profile select_profile(const oci::Spec& spec, const std::string& flag_value, const std::string& config_path) {
   auto ann = spec.annotations.find(kProfileAnnotation);
-  if (ann != spec.annotations.end()) return parse_named(ann->second, std::string("annotation ") + kProfileAnnotation);
+  if (ann != spec.annotations.end())
+    return parse_named(ann->second, std::string("annotation ") + kProfileAnnotation);
   if (!flag_value.empty()) return parse_named(flag_value, "--profile");
   if (auto name = config_profile(config_path)) return parse_named(*name, config_path + ": profile");
   return Profile::agent_default;
 }
 
-nlohmann::json PolicyReport::to_json() const { return {{"profile", profile}, {"changes", changes}}; }
+nlohmann::json PolicyReport::to_json() const {
+  return {{"profile", profile}, {"changes", changes}};
+}
 
 PolicyReport apply_agent_policy(oci::Spec& spec, Profile p) {
   PolicyReport report{to_string(p), {}};

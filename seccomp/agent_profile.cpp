@@ -54,11 +54,13 @@ oci::SeccompArg arg(uint32_t index, oci::SeccompOp op, uint64_t value, uint64_t 
   return oci::SeccompArg{index, value, value_two, op};
 }
 
-uint64_t mask_for(int width) { return width == 64 ? ~0ULL : 0xffffffffULL; }
+uint64_t mask_for(int width) {
+  return width == 64 ? ~0ULL : 0xffffffffULL;
+}
 
 // Regions for one "argFilter" object, each prefixed by `prefix` (the conditions of an enclosing "when").
-void arg_filter(const Ctx& c, const json& f, const std::string& path, const std::vector<oci::SeccompArg>& prefix,
-                std::vector<Region>& out) {
+void arg_filter(const Ctx& c, const json& f, const std::string& path,
+                const std::vector<oci::SeccompArg>& prefix, std::vector<Region>& out) {
   auto index_j = field(c, f, "index", path);
   if (!index_j.is_number_unsigned() || index_j.get<uint64_t>() > 5) c.fail(path + ".index", "expected 0..5");
   auto index = index_j.get<uint32_t>();
@@ -82,7 +84,8 @@ void arg_filter(const Ctx& c, const json& f, const std::string& path, const std:
     return;
   }
   bool allow_list = f.contains("allow");
-  if (allow_list == f.contains("deny")) c.fail(path, "expected exactly one of \"allow\", \"deny\", \"denyBits\"");
+  if (allow_list == f.contains("deny"))
+    c.fail(path, "expected exactly one of \"allow\", \"deny\", \"denyBits\"");
   std::vector<uint64_t> points = numbers(c, f.at(allow_list ? "allow" : "deny"), path);
   for (uint64_t v : points) out.push_back(Region{with(exact(v)), allow_list});
   if (f.contains("when")) {
@@ -107,8 +110,9 @@ void blocks(uint32_t index, uint64_t lo, uint64_t hi, int width, std::vector<oci
     while (size < (1ULL << 63) && (lo & (size * 2 - 1)) == 0 && lo + (size * 2 - 1) <= hi &&
            lo + (size * 2 - 1) >= lo)
       size *= 2;
-    out.push_back(size == 1 && width == 64 ? arg(index, oci::SeccompOp::equal_to, lo)
-                                           : arg(index, oci::SeccompOp::masked_equal, full & ~(size - 1), lo));
+    out.push_back(size == 1 && width == 64
+                      ? arg(index, oci::SeccompOp::equal_to, lo)
+                      : arg(index, oci::SeccompOp::masked_equal, full & ~(size - 1), lo));
     uint64_t last = lo + (size - 1);
     if (last >= hi) return;
     lo = last + 1;
@@ -203,14 +207,16 @@ oci::Seccomp parse_seccomp_json(const std::string& json_text, const std::string&
     for (const auto& a : args) {
       auto op = oci::seccomp_op_from_name(a.value("op", ""));
       if (!op) c.fail(path + ".args", "unknown op");
-      sc.args.push_back(
-          arg(a.at("index").get<uint32_t>(), *op, a.at("value").get<uint64_t>(), a.value("valueTwo", uint64_t{0})));
+      sc.args.push_back(arg(a.at("index").get<uint32_t>(), *op, a.at("value").get<uint64_t>(),
+                            a.value("valueTwo", uint64_t{0})));
     }
     s.syscalls.push_back(std::move(sc));
   }
   return s;
 }
 
-oci::Seccomp base_filter() { return parse_seccomp_json(embedded_profile("base"), "profile base"); }
+oci::Seccomp base_filter() {
+  return parse_seccomp_json(embedded_profile("base"), "profile base");
+}
 
 }  // namespace agentrt::seccomp

@@ -62,6 +62,8 @@ const char* native_arch_name() {
 #endif
 }
 
-uint32_t native_arch() { return *arch_from_name(native_arch_name()); }
+uint32_t native_arch() {
+  return *arch_from_name(native_arch_name());
+}
 
 }  // namespace agentrt::seccomp

@@ -99,7 +99,8 @@ bool allows_unknown(const Action& a) {
   return a.kind == K::allow || a.kind == K::log || (a.kind == K::errno_ret && a.errno_ret == ENOSYS);
 }
 
-void add_enosys_rules(const RuleSet& r, void* ctx, const std::set<int>& named, std::vector<std::string>& warnings) {
+void add_enosys_rules(const RuleSet& r, void* ctx, const std::set<int>& named,
+                      std::vector<std::string>& warnings) {
   if (allows_unknown(r.default_action)) return;
   int highest = named.empty() ? -1 : *named.rbegin();
   uint32_t enosys = SCMP_ACT_ERRNO(ENOSYS);
@@ -110,7 +111,8 @@ void add_enosys_rules(const RuleSet& r, void* ctx, const std::set<int>& named, s
     int sys = name ? seccomp_syscall_resolve_name(name) : nr;
     std::free(name);
     int rc = seccomp_rule_add(ctx, enosys, sys, 0);
-    if (rc < 0) warnings.push_back("enosys rule for syscall " + std::to_string(nr) + ": " + std::strerror(-rc));
+    if (rc < 0)
+      warnings.push_back("enosys rule for syscall " + std::to_string(nr) + ": " + std::strerror(-rc));
   }
 }
 
@@ -150,7 +152,8 @@ std::vector<sock_filter> build_bpf(const RuleSet& r, std::vector<std::string>& w
     }
     int rc = seccomp_rule_add_array(ctx.get(), act, nr, static_cast<unsigned>(conds.size()), conds.data());
     if (rc == -EEXIST) {
-      warnings.push_back("conflicting rule for syscall \"" + rule.syscall + "\" ignored: an earlier rule wins");
+      warnings.push_back("conflicting rule for syscall \"" + rule.syscall +
+                         "\" ignored: an earlier rule wins");
       continue;
     }
     check(rc, "add seccomp rule for syscall \"" + rule.syscall + "\"");

@@ -19,8 +19,8 @@ Program compile(const oci::Seccomp& s, std::vector<std::string>& warnings, const
   fresh.program.flags = rules.flags;
   fresh.program.wants_listener = rules.wants_listener;
   if (fresh.program.insns.size() > BPF_MAXINSNS)
-    throw Error("seccomp filter too large: " + std::to_string(fresh.program.insns.size()) + " instructions (max " +
-                std::to_string(BPF_MAXINSNS) + ")");
+    throw Error("seccomp filter too large: " + std::to_string(fresh.program.insns.size()) +
+                " instructions (max " + std::to_string(BPF_MAXINSNS) + ")");
   warnings.insert(warnings.end(), fresh.warnings.begin(), fresh.warnings.end());
   if (!path.empty()) {
     try {

@@ -42,7 +42,8 @@ std::optional<std::vector<SeccompArg>> intersect(const std::vector<SeccompArg>& 
                                                  const std::vector<SeccompArg>& group) {
   std::vector<SeccompArg> out = region;
   for (const auto& c : group) {
-    auto same_index = std::find_if(region.begin(), region.end(), [&](const SeccompArg& r) { return r.index == c.index; });
+    auto same_index =
+        std::find_if(region.begin(), region.end(), [&](const SeccompArg& r) { return r.index == c.index; });
     if (same_index == region.end()) {
       out.push_back(c);
       continue;
@@ -85,7 +86,8 @@ bool arg_matches(const SeccompArg& a, uint64_t v) {
   return false;
 }
 
-oci::Seccomp layer_floor(const oci::Seccomp& request, const AgentProfile& profile, std::vector<std::string>& changes) {
+oci::Seccomp layer_floor(const oci::Seccomp& request, const AgentProfile& profile,
+                         std::vector<std::string>& changes) {
   std::set<std::string> controlled;
   for (const auto& f : profile.floor) controlled.insert(f.syscall);
 
@@ -98,8 +100,8 @@ oci::Seccomp layer_floor(const oci::Seccomp& request, const AgentProfile& profil
     for (const auto& name : sc.names) {
       if (controlled.count(name) && lets_through(sc.action)) {
         request_allows[name].push_back(&sc);
-        changes.push_back("seccomp: replaced the spec's " + std::string(oci::to_string(sc.action)) + " rule for " +
-                          name + " with the " + profile.name + " floor");
+        changes.push_back("seccomp: replaced the spec's " + std::string(oci::to_string(sc.action)) +
+                          " rule for " + name + " with the " + profile.name + " floor");
       } else {
         rest.names.push_back(name);
       }
@@ -124,14 +126,16 @@ oci::Seccomp layer_floor(const oci::Seccomp& request, const AgentProfile& profil
       // call the request's default decides, which the region then simply falls through to.
       for (const auto* r : allows)
         for (const auto& g : groups(r->args))
-          if (auto args = intersect(region.args, g)) out.syscalls.push_back(entry(f.syscall, r->action, r->errno_ret, *args));
+          if (auto args = intersect(region.args, g))
+            out.syscalls.push_back(entry(f.syscall, r->action, r->errno_ret, *args));
     }
   }
   std::map<std::string, bool> by_argument;
   for (const auto& f : profile.floor) by_argument[f.syscall] = by_argument[f.syscall] || !f.regions.empty();
   std::string denied, restricted;
   for (const auto& [name, args] : by_argument) (args ? restricted : denied) += (name + " ");
-  if (!denied.empty()) changes.push_back("seccomp: " + profile.name + " denies " + denied.substr(0, denied.size() - 1));
+  if (!denied.empty())
+    changes.push_back("seccomp: " + profile.name + " denies " + denied.substr(0, denied.size() - 1));
   if (!restricted.empty())
     changes.push_back("seccomp: " + profile.name + " restricts arguments of " +
                       restricted.substr(0, restricted.size() - 1));

@@ -12,7 +12,8 @@
 namespace agentrt::seccomp {
 
 // `changes` gets one human-readable line per change ("removed the spec's allow rule for ptrace").
-oci::Seccomp layer_floor(const oci::Seccomp& request, const AgentProfile& profile, std::vector<std::string>& changes);
+oci::Seccomp layer_floor(const oci::Seccomp& request, const AgentProfile& profile,
+                         std::vector<std::string>& changes);
 
 // Whether `value` satisfies `a` (the kernel's view of one argument comparison).
 bool arg_matches(const oci::SeccompArg& a, uint64_t value);

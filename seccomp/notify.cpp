@@ -19,7 +19,8 @@ nlohmann::json container_process_state(const std::string& oci_version, int pid, 
                         {"state", state}};
 }
 
-void send_listener(const std::string& listener_path, int notify_fd, const nlohmann::json& container_process_state) {
+void send_listener(const std::string& listener_path, int notify_fd,
+                   const nlohmann::json& container_process_state) {
   std::string what = "send seccomp listener fd to " + listener_path;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -28,7 +29,8 @@ void send_listener(const std::string& listener_path, int notify_fd, const nlohma
   std::memcpy(addr.sun_path, listener_path.c_str(), listener_path.size() + 1);
   UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!sock) throw sys_error(what + ": socket");
-  if (connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw sys_error(what + ": connect");
+  if (connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+    throw sys_error(what + ": connect");
 
   std::string payload = container_process_state.dump();
   iovec iov{payload.data(), payload.size()};
@@ -51,8 +53,10 @@ void send_listener(const std::string& listener_path, int notify_fd, const nlohma
   // The fd went with the first byte; a long state may need more writes.
   for (size_t sent = static_cast<size_t>(n); sent < payload.size(); sent += static_cast<size_t>(n)) {
     n = send(sock.get(), payload.data() + sent, payload.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) n = 0;
-    else if (n < 0) throw sys_error(what + ": send");
+    if (n < 0 && errno == EINTR)
+      n = 0;
+    else if (n < 0)
+      throw sys_error(what + ": send");
   }
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// SCMP_ACT_NOTIFY hand-off (runtime-spec config-linux "listenerPath"): the runtime connects to the unix socket
-// at listenerPath and sends the containerProcessState JSON with the listener fd attached (SCM_RIGHTS).
+// SCMP_ACT_NOTIFY hand-off (runtime-spec config-linux "listenerPath"): the runtime connects to the unix
+// socket at listenerPath and sends the containerProcessState JSON with the listener fd attached (SCM_RIGHTS).
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -12,6 +12,7 @@ nlohmann::json container_process_state(const std::string& oci_version, int pid, 
                                        const nlohmann::json& state);
 
 // Sends the message and notify_fd over one sendmsg(2). Errors name the socket path.
-void send_listener(const std::string& listener_path, int notify_fd, const nlohmann::json& container_process_state);
+void send_listener(const std::string& listener_path, int notify_fd,
+                   const nlohmann::json& container_process_state);
 
 }  // namespace agentrt::seccomp

@@ -25,7 +25,9 @@ unsigned flag_from_name(const std::string& name) {
   return it == flags.end() ? 0 : it->second;
 }
 
-Condition to_condition(const oci::SeccompArg& a) { return Condition{a.index, a.op, a.value, a.value_two}; }
+Condition to_condition(const oci::SeccompArg& a) {
+  return Condition{a.index, a.op, a.value, a.value_two};
+}
 
 // libseccomp rejects two comparisons on the same argument in one rule; like runc, such a rule becomes one
 // rule per comparison.
@@ -49,7 +51,8 @@ std::vector<std::vector<Condition>> split_conditions(const std::vector<oci::Secc
 
 Action to_action(oci::SeccompAction a, std::optional<uint32_t> errno_ret) {
   Action out{a, 0};
-  if (a == oci::SeccompAction::errno_ret || a == oci::SeccompAction::trace) out.errno_ret = errno_ret.value_or(EPERM);
+  if (a == oci::SeccompAction::errno_ret || a == oci::SeccompAction::trace)
+    out.errno_ret = errno_ret.value_or(EPERM);
   return out;
 }
 
@@ -68,7 +71,8 @@ RuleSet build_ruleset(const oci::Seccomp& s) {
   for (size_t i = 0; i < s.flags.size(); ++i) {
     unsigned f = flag_from_name(s.flags[i]);
     if (f == 0)
-      throw Error(kField + ".flags[" + std::to_string(i) + "]: unknown seccomp filter flag \"" + s.flags[i] + "\"");
+      throw Error(kField + ".flags[" + std::to_string(i) + "]: unknown seccomp filter flag \"" + s.flags[i] +
+                  "\"");
     r.flags |= f;
   }
   for (size_t i = 0; i < s.syscalls.size(); ++i) {

@@ -34,7 +34,7 @@ struct RuleSet {
   std::vector<uint32_t> arches;  // libseccomp arch tokens; empty = the native architecture only
   unsigned flags = 0;            // SECCOMP_FILTER_FLAG_*
   bool wants_listener = false;
-  std::vector<Rule> rules;       // in emission order: for equal unconditional rules the first one wins
+  std::vector<Rule> rules;  // in emission order: for equal unconditional rules the first one wins
 };
 
 // Errors name the field: `linux.seccomp.architectures[1]: unknown architecture "SCMP_ARCH_FOO"`.

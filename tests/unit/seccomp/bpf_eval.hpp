@@ -83,7 +83,11 @@ inline uint32_t run_bpf(const std::vector<sock_filter>& prog, const Call& call) 
   throw std::runtime_error("bpf program fell off the end");
 }
 
-inline uint32_t errno_of(uint32_t ret) { return ret & SECCOMP_RET_DATA; }
-inline uint32_t action_of(uint32_t ret) { return ret & SECCOMP_RET_ACTION_FULL; }
+inline uint32_t errno_of(uint32_t ret) {
+  return ret & SECCOMP_RET_DATA;
+}
+inline uint32_t action_of(uint32_t ret) {
+  return ret & SECCOMP_RET_ACTION_FULL;
+}
 
 }  // namespace agentrt::seccomp::test

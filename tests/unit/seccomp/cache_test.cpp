@@ -1,3 +1,5 @@
+#include "seccomp/cache.hpp"
+
 #include <dirent.h>
 #include <stdlib.h>
 
@@ -6,7 +8,6 @@
 
 #include "helpers.hpp"
 #include "oci/support/fs.hpp"
-#include "seccomp/cache.hpp"
 
 using namespace agentrt;
 using namespace agentrt::seccomp;
@@ -45,7 +46,8 @@ TEST_CASE("cache: a miss compiles and stores <hash>.bpf, a hit returns the store
   REQUIRE(files[0].size() == 16 + 4);
   auto second = compile(s, w2, dir);
   REQUIRE(second.insns.size() == first.insns.size());
-  REQUIRE(std::memcmp(second.insns.data(), first.insns.data(), first.insns.size() * sizeof(sock_filter)) == 0);
+  REQUIRE(std::memcmp(second.insns.data(), first.insns.data(), first.insns.size() * sizeof(sock_filter)) ==
+          0);
   REQUIRE(w2 == w1);  // the warnings come back from the cache too
   REQUIRE(w1.size() == 1);
 }

@@ -11,7 +11,8 @@
 namespace agentrt::seccomp::test {
 
 inline oci::SeccompSyscall rule(std::vector<std::string> names, oci::SeccompAction a,
-                                std::vector<oci::SeccompArg> args = {}, std::optional<uint32_t> err = std::nullopt) {
+                                std::vector<oci::SeccompArg> args = {},
+                                std::optional<uint32_t> err = std::nullopt) {
   oci::SeccompSyscall s;
   s.names = std::move(names);
   s.action = a;
@@ -41,6 +42,8 @@ inline uint32_t decide(const Program& p, int nr, std::array<uint64_t, 6> args = 
   return run_bpf(p.insns, c);
 }
 
-inline uint32_t errno_ret(uint32_t e) { return SECCOMP_RET_ERRNO | e; }
+inline uint32_t errno_ret(uint32_t e) {
+  return SECCOMP_RET_ERRNO | e;
+}
 
 }  // namespace agentrt::seccomp::test

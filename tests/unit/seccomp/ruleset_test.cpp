@@ -1,10 +1,11 @@
+#include "seccomp/ruleset.hpp"
+
 #include <linux/seccomp.h>
 
 #include <catch2/catch.hpp>
 
 #include "helpers.hpp"
 #include "oci/support/error.hpp"
-#include "seccomp/ruleset.hpp"
 
 using namespace agentrt;
 using namespace agentrt::seccomp;
@@ -18,21 +19,25 @@ TEST_CASE("ruleset: architectures resolve and unknown ones name the field", "[ru
   auto r = build_ruleset(s);
   REQUIRE(r.arches == std::vector<uint32_t>{AUDIT_ARCH_X86_64, AUDIT_ARCH_I386});
   s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_VAX"};
-  REQUIRE_THROWS_WITH(build_ruleset(s), "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_VAX\"");
+  REQUIRE_THROWS_WITH(build_ruleset(s),
+                      "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_VAX\"");
 }
 
 TEST_CASE("ruleset: filter flags map to SECCOMP_FILTER_FLAG bits", "[ruleset]") {
   auto s = filter(A::allow, {});
   s.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
              "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
-  REQUIRE(build_ruleset(s).flags == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |
-                                     SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
+  REQUIRE(build_ruleset(s).flags ==
+          (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW |
+           SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
   s.flags = {"SECCOMP_FILTER_FLAG_BOGUS"};
-  REQUIRE_THROWS_WITH(build_ruleset(s), "linux.seccomp.flags[0]: unknown seccomp filter flag \"SECCOMP_FILTER_FLAG_BOGUS\"");
+  REQUIRE_THROWS_WITH(build_ruleset(s),
+                      "linux.seccomp.flags[0]: unknown seccomp filter flag \"SECCOMP_FILTER_FLAG_BOGUS\"");
 }
 
 TEST_CASE("ruleset: one rule per name, errno defaults to EPERM", "[ruleset]") {
-  auto r = build_ruleset(filter(A::allow, {rule({"ptrace", "kcmp"}, A::errno_ret), rule({"bpf"}, A::errno_ret, {}, 38u)}));
+  auto r = build_ruleset(
+      filter(A::allow, {rule({"ptrace", "kcmp"}, A::errno_ret), rule({"bpf"}, A::errno_ret, {}, 38u)}));
   REQUIRE(r.rules.size() == 3);
   REQUIRE(r.rules[0].syscall == "ptrace");
   REQUIRE(r.rules[1].syscall == "kcmp");
@@ -42,9 +47,9 @@ TEST_CASE("ruleset: one rule per name, errno defaults to EPERM", "[ruleset]") {
 }
 
 TEST_CASE("ruleset: several comparisons on one argument become separate rules", "[ruleset]") {
-  auto r = build_ruleset(filter(
-      A::errno_ret, {rule({"personality"}, A::allow, {arg(0, O::equal_to, 0), arg(0, O::equal_to, 8)}),
-                     rule({"socket"}, A::allow, {arg(0, O::equal_to, 2), arg(1, O::equal_to, 1)})}));
+  auto r = build_ruleset(
+      filter(A::errno_ret, {rule({"personality"}, A::allow, {arg(0, O::equal_to, 0), arg(0, O::equal_to, 8)}),
+                            rule({"socket"}, A::allow, {arg(0, O::equal_to, 2), arg(1, O::equal_to, 1)})}));
   REQUIRE(r.rules.size() == 3);
   REQUIRE(r.rules[0].conditions.size() == 1);
   REQUIRE(r.rules[0].conditions[0].value == 0);
@@ -60,8 +65,9 @@ TEST_CASE("ruleset: notify sets wants_listener and cannot be the default", "[rul
 }
 
 TEST_CASE("ruleset: argument index above 5 is an error naming the field", "[ruleset]") {
-  REQUIRE_THROWS_WITH(build_ruleset(filter(A::allow, {rule({"read"}, A::errno_ret, {arg(6, O::equal_to, 0)})})),
-                      "linux.seccomp.syscalls[0].args[0].index: expected integer in range [0, 5], got 6");
+  REQUIRE_THROWS_WITH(
+      build_ruleset(filter(A::allow, {rule({"read"}, A::errno_ret, {arg(6, O::equal_to, 0)})})),
+      "linux.seccomp.syscalls[0].args[0].index: expected integer in range [0, 5], got 6");
 }
 
 TEST_CASE("ruleset: canonical form changes with every input that matters", "[ruleset]") {
