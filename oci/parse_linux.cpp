@@ -1,6 +1,7 @@
 // linux (everything but resources and seccomp, which have their own files).
 #include <array>
 #include <set>
+#include <utility>
 
 #include "oci/parse_internal.hpp"
 
@@ -87,11 +88,12 @@ Personality parse_personality(const Node& n) {
 // Mappings only make sense with a user namespace, and a new user namespace cannot work without them.
 void check_user_namespace(const Node& n, const Linux& l) {
   const Namespace* user = l.find_namespace(NamespaceType::user);
-  for (const char* key : {"uidMappings", "gidMappings"}) {
-    bool empty = std::string(key) == "uidMappings" ? l.uid_mappings.empty() : l.gid_mappings.empty();
-    if (user == nullptr && !empty)
+  const std::pair<const char*, bool> mappings[] = {{"uidMappings", !l.uid_mappings.empty()},
+                                                   {"gidMappings", !l.gid_mappings.empty()}};
+  for (const auto& [key, present] : mappings) {
+    if (user == nullptr && present)
       n[key].fail("user namespace mappings specified, but linux.namespaces has no user namespace");
-    if (user != nullptr && user->path.empty() && empty)
+    if (user != nullptr && user->path.empty() && !present)
       n[key].fail("required when creating a user namespace");
   }
 }

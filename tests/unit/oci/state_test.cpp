@@ -23,10 +23,7 @@ TEST_CASE("state serializes every field", "[state]") {
 }
 
 TEST_CASE("a stopped state keeps pid 0 and omits empty annotations", "[state]") {
-  State s;
-  s.id = "c";
-  s.status = Status::stopped;
-  s.bundle = "/b";
+  State s{.id = "c", .status = Status::stopped, .bundle = "/b", .annotations = {}};
   json j = to_json(s);
   REQUIRE(j.contains("pid"));
   CHECK(j["pid"] == 0);
