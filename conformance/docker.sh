@@ -39,7 +39,7 @@ ULIMIT_EXTRA=
 cleanup() {
     local ids
     ids=$($ENGINE_CMD ps -aq 2>/dev/null)
-    [ -n "$ids" ] && timeout 60 $ENGINE_CMD rm -f $ids >/dev/null 2>&1
+    [ -n "$ids" ] && timeout -s KILL 60 $ENGINE_CMD rm -f $ids >/dev/null 2>&1
     stop_pid "$WORK/docker.pid"
     stop_pid "$WORK/exec/containerd/containerd.pid"
     kill_pids_matching "$WORK/"

@@ -10,7 +10,7 @@
 # and sources lib/common.sh first.
 
 E() { $ENGINE_CMD "$@"; }
-R() { timeout 120 $ENGINE_CMD run --rm $RUN_OPTS "$@"; }
+R() { timeout -s KILL 120 $ENGINE_CMD run --rm $RUN_OPTS "$@"; }
 
 # Docker's default capability set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
 # NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
@@ -36,7 +36,7 @@ checks_run() {
     out=$(echo from-stdin | R -i "$IMG" cat)
     expect_eq "run -i: stdin reaches the process" "from-stdin" "$out"
 
-    out=$(script -qec "timeout 60 $ENGINE_CMD run --rm -t $RUN_OPTS $IMG sh -c '[ -t 0 ] && [ -t 1 ] && echo is-tty; tty'" /dev/null </dev/null | tr -d '\r')
+    out=$(script -qec "timeout -s KILL 60 $ENGINE_CMD run --rm -t $RUN_OPTS $IMG sh -c '[ -t 0 ] && [ -t 1 ] && echo is-tty; tty'" /dev/null </dev/null | tr -d '\r')
     expect_match "run -t: stdio is a pty" "is-tty" "$out"
     expect_match "run -t: tty is /dev/pts/N" "^/dev/pts/[0-9]+" "$(echo "$out" | tail -1)"
 
@@ -132,7 +132,7 @@ checks_run() {
     expect_eq "run --memory: limit visible in the container cgroup" "67108864" "$out"
 
     E rm -f conf-oom >/dev/null 2>&1
-    timeout 120 $ENGINE_CMD run --name conf-oom $RUN_OPTS --memory 16m --memory-swap 16m "$IMG" \
+    timeout -s KILL 120 $ENGINE_CMD run --name conf-oom $RUN_OPTS --memory 16m --memory-swap 16m "$IMG" \
         sh -c 'x=$(head -c 80000000 /dev/zero | tr "\0" a); echo survived' >"$TMP/oom.out" 2>&1
     rc=$?
     expect_eq "run --memory: OOM kill exit code" "137" "$rc"
@@ -159,7 +159,7 @@ wait_status() { # CONTAINER STATUS
 checks_detached() {
     local c=conf-detached out rc started1 started2
     E rm -f "$c" >/dev/null 2>&1
-    out=$(timeout 60 $ENGINE_CMD run -d --name "$c" $RUN_OPTS --memory 64m "$IMG" \
+    out=$(timeout -s KILL 60 $ENGINE_CMD run -d --name "$c" $RUN_OPTS --memory 64m "$IMG" \
         sh -c 'trap "echo got-usr1" USR1; echo started; while :; do sleep 0.2; done' 2>&1)
     rc=$?
     expect_eq "run -d: exit code" 0 "$rc"
@@ -180,7 +180,7 @@ checks_detached() {
     expect_eq "exec -w /tmp" "/tmp" "$(E exec -w /tmp "$c" pwd)"
     expect_eq "exec -e" "val" "$(E exec -e XV=val "$c" sh -c 'echo $XV')"
     expect_eq "exec -i: stdin" "piped" "$(echo piped | E exec -i "$c" cat)"
-    out=$(script -qec "timeout 30 $ENGINE_CMD exec -t $c sh -c '[ -t 1 ] && echo is-tty'" /dev/null </dev/null | tr -d '\r')
+    out=$(script -qec "timeout -s KILL 30 $ENGINE_CMD exec -t $c sh -c '[ -t 1 ] && echo is-tty'" /dev/null </dev/null | tr -d '\r')
     expect_match "exec -t: pty" "is-tty" "$out"
     out=$(E exec "$c" sh -c 'readlink /proc/1/ns/pid; readlink /proc/self/ns/pid' | sort -u | wc -l)
     expect_eq "exec: joins the container pid namespace" "1" "$out"
@@ -210,7 +210,7 @@ checks_detached() {
         expect_eq "update --pids-limit: cgroup limit changed" "50" "$(host_cgroup_file "$c" pids pids.max)"
     fi
 
-    out=$(timeout 60 $ENGINE_CMD stats --no-stream --format '{{.Name}} {{.MemUsage}}' "$c" 2>&1)
+    out=$(timeout -s KILL 60 $ENGINE_CMD stats --no-stream --format '{{.Name}} {{.MemUsage}}' "$c" 2>&1)
     expect_match "stats --no-stream: memory usage reported" "$c [0-9.]+ ?[kKMG]i?B" "$out"
 
     started1=$(E inspect -f '{{.State.StartedAt}}' "$c")
