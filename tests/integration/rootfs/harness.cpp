@@ -1,0 +1,144 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+
+namespace stdfs = std::filesystem;
+using namespace agentrt;
+
+namespace rootfs_test {
+
+BusyboxRootfs::BusyboxRootfs() {
+  char tmpl[] = "/run/agentrt-rootfs-test-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  dir_ = tmpl;
+  auto root = rootfs();
+  for (const char* d : {"bin", "proc", "sys", "dev", "etc", "tmp"}) stdfs::create_directories(root / d);
+  stdfs::copy_file("/bin/busybox", root / "bin/busybox");
+  for (const char* applet : {"sh", "cat", "ls", "stat", "touch", "mkdir", "echo", "wc", "grep", "readlink",
+                             "head", "test", "id", "rm"})
+    stdfs::create_symlink("busybox", root / "bin" / applet);
+  write("/etc/marker", "agentrt-rootfs-marker\n");
+}
+
+BusyboxRootfs::~BusyboxRootfs() {
+  std::error_code ec;
+  stdfs::remove_all(dir_, ec);
+}
+
+void BusyboxRootfs::write(const std::string& container_path, const std::string& content) const {
+  auto path = rootfs() / stdfs::path(container_path).relative_path();
+  stdfs::create_directories(path.parent_path());
+  std::ofstream(path) << content;
+}
+
+std::string host_mountinfo() {
+  return fs::read_file("/proc/self/mountinfo");
+}
+
+namespace {
+
+[[noreturn]] void container_init(const oci::Spec& spec, const std::string& rootfs,
+                                 const runtime::RootfsOptions& opts, const std::string& script, int out_fd) {
+  dup2(out_fd, 1);
+  dup2(out_fd, 2);
+  try {
+    runtime::prepare_rootfs(spec, rootfs, opts);
+    runtime::finalize_rootfs(spec, opts);
+  } catch (const std::exception& e) {
+    std::string msg = std::string("setup error: ") + e.what() + "\n";
+    (void)!write(2, msg.data(), msg.size());
+    _exit(111);
+  }
+  const char* env[] = {"PATH=/bin", nullptr};
+  execle("/bin/busybox", "sh", "-c", script.c_str(), nullptr, env);
+  std::string msg = "exec busybox failed\n";
+  (void)!write(2, msg.data(), msg.size());
+  _exit(112);
+}
+
+}  // namespace
+
+RunResult run_in_container(const oci::Spec& spec, const std::string& rootfs,
+                           const runtime::RootfsOptions& opts, const std::string& script) {
+  const std::string before = host_mountinfo();
+  int p[2];
+  REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+  pid_t outer = fork();
+  REQUIRE(outer >= 0);
+  if (outer == 0) {
+    close(p[0]);
+    if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS) < 0) _exit(120);
+    pid_t init = fork();
+    if (init < 0) _exit(121);
+    if (init == 0) container_init(spec, rootfs, opts, script, p[1]);
+    close(p[1]);
+    int status = 0;
+    if (waitpid(init, &status, 0) < 0) _exit(122);
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  }
+  close(p[1]);
+  RunResult r;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof buf)) > 0) r.output.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  int status = 0;
+  REQUIRE(waitpid(outer, &status, 0) == outer);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // Nothing the container did may show in the host's mount namespace.
+  CHECK(host_mountinfo() == before);
+  return r;
+}
+
+std::vector<runtime::MountInfo> container_mounts(const std::string& output) {
+  auto begin = output.find("=== mountinfo\n");
+  auto end = output.find("=== end");
+  if (begin == std::string::npos || end == std::string::npos) return {};
+  begin += 14;
+  return runtime::parse_mountinfo(output.substr(begin, end - begin));
+}
+
+const runtime::MountInfo* find_mount(const std::vector<runtime::MountInfo>& mounts,
+                                     const std::string& mountpoint) {
+  const runtime::MountInfo* found = nullptr;
+  for (const auto& m : mounts)
+    if (m.mountpoint == mountpoint) found = &m;  // the last one is on top
+  return found;
+}
+
+oci::Mount make_mount(std::string dest, std::string type, std::string source,
+                      std::vector<std::string> options) {
+  oci::Mount m;
+  m.destination = std::move(dest);
+  m.type = std::move(type);
+  m.source = std::move(source);
+  m.options = std::move(options);
+  return m;
+}
+
+oci::Spec default_spec() {
+  oci::Spec spec;
+  spec.linux.emplace();
+  spec.mounts = {
+      make_mount("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}),
+      make_mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
+      make_mount("/dev/pts", "devpts", "devpts",
+                 {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
+      make_mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
+      make_mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
+      make_mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
+  };
+  return spec;
+}
+
+}  // namespace rootfs_test
