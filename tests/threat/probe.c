@@ -1,0 +1,179 @@
+// Threat probe: tries one dangerous operation named on the command line and prints the errno name it got
+// ("EPERM"), or "OK" when the operation succeeded. Static, so it runs in any rootfs. Operations that the
+// filter answers with a kill (foreign-ABI syscalls) never print: the caller sees the signal.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+
+static long result(long rc) {
+  if (rc < 0)
+    printf("%s\n", strerrorname_np(errno));
+  else
+    printf("OK\n");
+  return rc;
+}
+
+static pid_t sleeper(void) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    pause();
+    _exit(0);
+  }
+  return pid;
+}
+
+static void reap(pid_t pid) {
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+}
+
+static int op_ptrace(void) {
+  pid_t pid = sleeper();
+  long rc = result(syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, pid, 0, 0));
+  reap(pid);
+  return rc < 0;
+}
+
+static int op_process_vm_readv(void) {
+  pid_t pid = sleeper();
+  char src[8] = "secret", dst[8];
+  struct iovec local = {dst, sizeof dst}, remote = {src, sizeof src};
+  long rc = result(syscall(SYS_process_vm_readv, pid, &local, 1, &remote, 1, 0));
+  reap(pid);
+  return rc < 0;
+}
+
+// Fills the task table: under a pids limit fork fails with EAGAIN long before the cap.
+static int op_forkbomb(void) {
+  enum { kCap = 20000 };
+  static pid_t pids[kCap];
+  int n = 0;
+  long rc = 0;
+  for (; n < kCap; ++n) {
+    pid_t p = fork();
+    if (p == 0) {
+      pause();
+      _exit(0);
+    }
+    if (p < 0) {
+      rc = -1;
+      break;
+    }
+    pids[n] = p;
+  }
+  int saved = errno;
+  for (int i = 0; i < n; ++i) kill(pids[i], SIGKILL);
+  for (int i = 0; i < n; ++i) waitpid(pids[i], NULL, 0);
+  errno = saved;
+  if (rc < 0) fprintf(stderr, "forked %d before failing\n", n);
+  return result(rc) < 0;
+}
+
+// socket(AF_INET, SOCK_STREAM, 0) through the i386 socketcall entry: a 32-bit syscall from 64-bit code.
+static int op_int80_socketcall(void) {
+#if defined(__x86_64__)
+  static uint32_t args[3] = {AF_INET, SOCK_STREAM, 0};  // static: a 32-bit address in a non-PIE binary
+  long rc;
+  __asm__ volatile("int $0x80"
+                   : "=a"(rc)
+                   : "a"(102), "b"(1), "c"((uint32_t)(uintptr_t)args)
+                   : "r8", "r9", "r10", "r11", "memory");
+  if (rc < 0) errno = (int)-rc;
+  return result(rc < 0 ? -1 : rc) < 0;
+#else
+  errno = ENOSYS;
+  return result(-1) < 0;
+#endif
+}
+
+static int op_clone_newuser(void) {
+  long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) _exit(0);
+  if (pid > 0) waitpid((pid_t)pid, NULL, 0);
+  return result(pid) < 0;
+}
+
+static int op_tiocsti(void) {
+  char c = 'x';
+  int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+  long rc = ioctl(fd >= 0 ? fd : 0, TIOCSTI, &c);
+  int saved = errno;
+  if (fd >= 0) close(fd);
+  errno = saved;
+  return result(rc) < 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: probe OPERATION\n");
+    return 2;
+  }
+  const char* op = argv[1];
+  setvbuf(stdout, NULL, _IONBF, 0);
+  struct {
+    unsigned char bytes[512];
+  } zero = {{0}};  // big enough for every struct the kernel may write back (io_uring_params)
+  if (!strcmp(op, "ptrace")) return op_ptrace();
+  if (!strcmp(op, "process_vm_readv")) return op_process_vm_readv();
+  if (!strcmp(op, "mount")) return result(mount("none", "/nonexistent-agentrt-probe", "tmpfs", 0, NULL)) < 0;
+  if (!strcmp(op, "umount2")) return result(umount2("/nonexistent-agentrt-probe", 0)) < 0;
+  if (!strcmp(op, "unshare_user")) return result(unshare(CLONE_NEWUSER)) < 0;
+  if (!strcmp(op, "unshare_net")) return result(unshare(CLONE_NEWNET)) < 0;
+  if (!strcmp(op, "clone_newuser")) return op_clone_newuser();
+  if (!strcmp(op, "setns")) return result(setns(-1, 0)) < 0;
+  if (!strcmp(op, "chroot")) return result(chroot("/nonexistent-agentrt-probe")) < 0;
+  if (!strcmp(op, "init_module")) return result(syscall(SYS_init_module, NULL, 0, "")) < 0;
+  if (!strcmp(op, "finit_module")) return result(syscall(SYS_finit_module, -1, "", 0)) < 0;
+  if (!strcmp(op, "open_by_handle_at"))
+    return result(syscall(SYS_open_by_handle_at, -1, &zero, O_RDONLY)) < 0;
+  if (!strcmp(op, "socket_packet")) return result(socket(AF_PACKET, SOCK_RAW, 0)) < 0;
+  if (!strcmp(op, "socket_alg")) return result(socket(AF_ALG, SOCK_SEQPACKET, 0)) < 0;
+  if (!strcmp(op, "socket_vsock")) return result(socket(AF_VSOCK, SOCK_STREAM, 0)) < 0;
+  if (!strcmp(op, "socket_netlink_audit")) return result(socket(AF_NETLINK, SOCK_RAW, 9)) < 0;
+  if (!strcmp(op, "socket_netlink_route")) return result(socket(AF_NETLINK, SOCK_RAW, 0)) < 0;
+  if (!strcmp(op, "socket_inet")) return result(socket(AF_INET, SOCK_STREAM, 0)) < 0;
+  if (!strcmp(op, "socket_inet6")) return result(socket(AF_INET6, SOCK_DGRAM, 0)) < 0;
+  if (!strcmp(op, "socket_unix")) return result(socket(AF_UNIX, SOCK_STREAM, 0)) < 0;
+  if (!strcmp(op, "io_uring_setup")) return result(syscall(SYS_io_uring_setup, 1, &zero)) < 0;
+  if (!strcmp(op, "tiocsti")) return op_tiocsti();
+  if (!strcmp(op, "int80_socketcall")) return op_int80_socketcall();
+  if (!strcmp(op, "keyctl")) return result(syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3, 0)) < 0;
+  if (!strcmp(op, "add_key")) return result(syscall(SYS_add_key, "user", "probe", "x", 1, -3)) < 0;
+  if (!strcmp(op, "forkbomb")) return op_forkbomb();
+  if (!strcmp(op, "bpf")) return result(syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, &zero, 0)) < 0;
+  if (!strcmp(op, "perf_event_open")) return result(syscall(SYS_perf_event_open, &zero, 0, -1, -1, 0)) < 0;
+  if (!strcmp(op, "clone3")) return result(syscall(SYS_clone3, &zero, 0)) < 0;
+  if (!strcmp(op, "userfaultfd")) return result(syscall(SYS_userfaultfd, 0)) < 0;
+  if (!strcmp(op, "personality_exec")) return result(personality(READ_IMPLIES_EXEC)) < 0;
+  if (!strcmp(op, "personality_query")) return result(personality(0xffffffff)) < 0;
+  if (!strcmp(op, "kexec_load")) return result(syscall(SYS_kexec_load, 0, 0, NULL, 0xdead0000UL)) < 0;
+  if (!strcmp(op, "reboot")) return result(syscall(SYS_reboot, 0, 0, 0, NULL)) < 0;
+  if (!strcmp(op, "fsopen")) return result(syscall(SYS_fsopen, "tmpfs", 0)) < 0;
+  if (!strcmp(op, "sethostname")) return result(sethostname("x", 0)) < 0;
+  if (!strcmp(op, "memfd_create")) return result(syscall(SYS_memfd_create, "probe", 0)) < 0;
+  if (!strcmp(op, "getpid")) return result(getpid()) < 0;
+  fprintf(stderr, "probe: unknown operation %s\n", op);
+  return 2;
+}
