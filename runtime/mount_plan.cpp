@@ -129,10 +129,19 @@ void plan_cgroup_v1(std::vector<MountStep>& steps, const std::string& dest, cons
   if (opts.flags & MS_RDONLY) steps.push_back(remount_step(dest, MS_RDONLY | kCgroupTmpfsFlags));
 }
 
-// cgroup v2: mount cgroup2 (rooted at the cgroup namespace, if any); where that is not allowed (a user
-// namespace without a cgroup namespace) bind the host's /sys/fs/cgroup instead, as runc does.
+// cgroup v2 with a cgroup namespace: a fresh cgroup2 mount, which the kernel roots at the namespace's cgroup;
+// where that is not allowed, bind the host's /sys/fs/cgroup instead, as runc does. Without a cgroup namespace
+// bind the host's /sys/fs/cgroup: a cgroup2 mount from the initial cgroup namespace would re-apply its mount
+// options (nsdelegate, memory_recursiveprot ...) to the host's whole hierarchy.
 void plan_cgroup_v2(std::vector<MountStep>& steps, const std::string& dest, const MountOptions& opts,
-                    const std::string& source) {
+                    const std::string& source, bool cgroup_ns) {
+  if (!cgroup_ns) {
+    MountOptions bind = opts;
+    bind.flags = (opts.flags & ~MS_REMOUNT) | MS_BIND | MS_REC;
+    add_bind(steps, "/sys/fs/cgroup", dest, bind, CreateKind::dir);
+    add_propagation(steps, dest, opts);
+    return;
+  }
   MountStep s;
   s.source = source.empty() ? "cgroup2" : source;
   s.destination = dest;
@@ -278,7 +287,7 @@ std::vector<MountStep> plan_mount(const oci::Mount& m, const CgroupFacts& cgroup
 
   if (m.type == "cgroup") {
     if (cgroups.unified)
-      plan_cgroup_v2(steps, dest, opts, m.source);
+      plan_cgroup_v2(steps, dest, opts, m.source, cgroups.cgroup_ns);
     else
       plan_cgroup_v1(steps, dest, opts, cgroups);
     return steps;

@@ -77,7 +77,9 @@ RunResult run_in_container(const oci::Spec& spec, const std::string& rootfs,
   REQUIRE(outer >= 0);
   if (outer == 0) {
     close(p[0]);
-    if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS) < 0) _exit(120);
+    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
+    if (spec.linux && spec.linux->has_namespace(oci::NamespaceType::cgroup)) flags |= CLONE_NEWCGROUP;
+    if (unshare(flags) < 0) _exit(120);
     pid_t init = fork();
     if (init < 0) _exit(121);
     if (init == 0) container_init(spec, rootfs, opts, script, p[1]);
@@ -114,6 +116,17 @@ const runtime::MountInfo* find_mount(const std::vector<runtime::MountInfo>& moun
   for (const auto& m : mounts)
     if (m.mountpoint == mountpoint) found = &m;  // the last one is on top
   return found;
+}
+
+std::string fs_root_of(const std::string& path) {
+  const runtime::MountInfo* best = nullptr;
+  for (const auto& m : runtime::parse_mountinfo(host_mountinfo())) {
+    const auto& mp = m.mountpoint;
+    if (mp == "/" || path == mp || path.compare(0, mp.size() + 1, mp + "/") == 0)
+      if (!best || mp.size() >= best->mountpoint.size()) best = &m;
+  }
+  if (!best || best->mountpoint == "/") return path;
+  return path == best->mountpoint ? "/" : path.substr(best->mountpoint.size());
 }
 
 oci::Mount make_mount(std::string dest, std::string type, std::string source,

@@ -40,6 +40,8 @@ std::vector<agentrt::runtime::MountInfo> container_mounts(const std::string& out
 const agentrt::runtime::MountInfo* find_mount(const std::vector<agentrt::runtime::MountInfo>& mounts,
                                               const std::string& mountpoint);
 std::string host_mountinfo();
+// The mountinfo "root" field a bind of host `path` shows: the path within its filesystem.
+std::string fs_root_of(const std::string& path);
 
 agentrt::oci::Mount make_mount(std::string dest, std::string type, std::string source,
                                std::vector<std::string> options);

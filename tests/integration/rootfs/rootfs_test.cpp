@@ -1,5 +1,7 @@
 // prepare_rootfs + finalize_rootfs on a busybox rootfs, as root, observed from inside the container.
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -21,6 +23,11 @@ std::set<std::string> mountpoints(const std::vector<runtime::MountInfo>& mounts)
   std::set<std::string> out;
   for (const auto& m : mounts) out.insert(m.mountpoint);
   return out;
+}
+
+bool cgroup_v2() {
+  struct statfs st {};
+  return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 bool has_option(const std::string& options, const std::string& opt) {
@@ -68,7 +75,8 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
       "echo ptmx=$(readlink /dev/ptmx) fd=$(readlink /dev/fd) stdin=$(readlink /dev/stdin); "
       "echo devnull-write; echo x > /dev/null && echo devnull-ok; "
       "echo tmpwrite > /dev/shm/x && echo shm-ok; stat -c '%n %a' /dev/shm; "
-      "grep -c . /sys/fs/cgroup/memory/cgroup.procs >/dev/null && echo cgroup-readable";
+      "f=/sys/fs/cgroup/memory/cgroup.procs; test -e $f || f=/sys/fs/cgroup/cgroup.procs; "
+      "cat $f >/dev/null && echo cgroup-readable";
   auto r = run_in_container(spec, fs.rootfs().string(), {}, script);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
@@ -81,19 +89,21 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
     CHECK(r.output.find("host-hidden") != std::string::npos);
     const auto* root = find_mount(mounts, "/");
     REQUIRE(root);
-    CHECK(root->root == fs.rootfs().string());
+    CHECK(root->root == fs_root_of(fs.rootfs().string()));
     CHECK(has_option(root->mount_options, "ro"));
     int roots = 0;
     for (const auto& m : mounts) roots += m.mountpoint == "/";
     CHECK(roots == 1);
     // Exactly the spec's mounts (plus readonly/masked paths), nothing of the host's mount table.
-    std::set<std::string> expected = {
-        "/",     "/proc",          "/dev",      "/dev/pts",   "/dev/shm",   "/dev/mqueue",  "/sys",
-        "/data", "/sys/fs/cgroup", "/proc/sys", "/proc/keys", "/proc/acpi", "/sys/firmware"};
-    for (const char* c :
-         {"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "devices", "freezer", "systemd"})
-      if (stdfs::exists(std::string("/sys/fs/cgroup/") + c))
-        expected.insert(std::string("/sys/fs/cgroup/") + c);
+    std::set<std::string> expected = {"/",           "/proc", "/dev",  "/dev/pts",       "/dev/shm",
+                                      "/dev/mqueue", "/sys",  "/data", "/sys/fs/cgroup", "/proc/sys"};
+    for (const char* masked : {"/proc/keys", "/proc/acpi", "/sys/firmware"})
+      if (stdfs::exists(masked)) expected.insert(masked);
+    if (!cgroup_v2())
+      for (const auto& h : runtime::cgroup_v1_hierarchies(
+               runtime::parse_mountinfo(host_mountinfo()),
+               runtime::parse_proc_cgroup(agentrt::fs::read_file("/proc/self/cgroup"))))
+        expected.insert(h.mountpoint);
     CHECK(mountpoints(mounts) == expected);
   }
 
@@ -127,13 +137,14 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
     CHECK(has_option(bind->mount_options, "ro"));
     CHECK(has_option(bind->mount_options, "nosuid"));
     CHECK(has_option(bind->mount_options, "nodev"));
-    CHECK(bind->root == data.string());
+    CHECK(bind->root == fs_root_of(data.string()));
     CHECK(r.output.find("hello from the host") != std::string::npos);
     CHECK(r.output.find("touch: /data/newfile: Read-only file system") != std::string::npos);
     CHECK_FALSE(stdfs::exists(data / "newfile"));
   }
 
   SECTION("cgroup v1: tmpfs with read-only binds of this process's own cgroup dirs") {
+    if (cgroup_v2()) return;
     const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "tmpfs");
@@ -145,6 +156,17 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
     // The bind shows our own memory cgroup, not the hierarchy root.
     auto own = runtime::parse_proc_cgroup(agentrt::fs::read_file("/proc/self/cgroup"));
     CHECK(mem->root == own.at("memory"));
+    CHECK(r.output.find("cgroup-readable") != std::string::npos);
+  }
+
+  SECTION("cgroup v2 without a cgroup namespace: a read-only bind of the host hierarchy") {
+    if (!cgroup_v2()) return;
+    const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
+    REQUIRE(cg);
+    CHECK(cg->fstype == "cgroup2");
+    CHECK(cg->root == "/");
+    CHECK(has_option(cg->mount_options, "ro"));
+    CHECK(has_option(cg->mount_options, "nosuid"));
     CHECK(r.output.find("cgroup-readable") != std::string::npos);
   }
 
@@ -177,5 +199,36 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
     CHECK(r.output.find("shm-ok") != std::string::npos);
     // Device nodes went into the /dev tmpfs, not into the rootfs on disk.
     CHECK(stdfs::is_empty(fs.rootfs() / "dev"));
+  }
+}
+
+TEST_CASE("cgroup namespace: the cgroup mount shows the namespace's own cgroup") {
+  if (geteuid() != 0) FAIL("needs root");
+  BusyboxRootfs fs;
+  oci::Spec spec = default_spec();
+  spec.linux->namespaces.push_back({oci::NamespaceType::cgroup, ""});
+  spec.mounts.push_back(
+      make_mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"}));
+  auto r =
+      run_in_container(spec, fs.rootfs().string(), {}, std::string(kPrintMounts) + "cat /proc/self/cgroup");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto mounts = container_mounts(r.output);
+  if (cgroup_v2()) {
+    const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
+    REQUIRE(cg);
+    CHECK(cg->fstype == "cgroup2");
+    CHECK(cg->root == "/");
+    CHECK(has_option(cg->mount_options, "ro"));
+  } else {
+    const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
+    REQUIRE(cg);
+    CHECK(cg->fstype == "tmpfs");
+    const auto* mem = find_mount(mounts, "/sys/fs/cgroup/memory");
+    REQUIRE(mem);
+    CHECK(mem->fstype == "cgroup");
+    CHECK(mem->root == "/");  // a fresh mount, rooted at the namespace's cgroup
+    CHECK(has_option(mem->mount_options, "ro"));
+    CHECK(r.output.find("memory:/\n") != std::string::npos);
   }
 }

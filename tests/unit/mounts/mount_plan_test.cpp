@@ -126,15 +126,28 @@ TEST_CASE("plan_mounts keeps spec order") {
   CHECK(steps[2].data == "newinstance,ptmxmode=0666");
 }
 
-TEST_CASE("cgroup mount on cgroup v2 mounts cgroup2 with a bind fallback") {
+TEST_CASE("cgroup mount on cgroup v2 with a cgroup namespace mounts cgroup2 with a bind fallback") {
   CgroupFacts v2;
   v2.unified = true;
+  v2.cgroup_ns = true;
   auto steps = plan_mount(mnt("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"}), v2);
   REQUIRE(steps.size() == 1);
   CHECK(steps[0].fstype == "cgroup2");
   CHECK(steps[0].source == "cgroup");
   CHECK(steps[0].flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY));
   CHECK(steps[0].fallback_bind == "/sys/fs/cgroup");
+}
+
+TEST_CASE("cgroup mount on cgroup v2 without a cgroup namespace binds the host's hierarchy read-only") {
+  CgroupFacts v2;
+  v2.unified = true;
+  auto steps = plan_mount(mnt("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"}), v2);
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].source == "/sys/fs/cgroup");
+  CHECK(steps[0].flags == (MS_BIND | MS_REC));
+  CHECK(steps[0].create == CreateKind::dir);
+  CHECK(steps[1].op == Op::remount);
+  CHECK(steps[1].flags == (MS_BIND | MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY));
 }
 
 TEST_CASE("cgroup mount on v1/hybrid: tmpfs, a bind per hierarchy, symlinks for merged ones, ro remount") {
