@@ -35,7 +35,7 @@ TEST_CASE("an absolute symlink to /etc keeps the mount inside the rootfs") {
   for (const char* p :
        {"/etc/agentrt-escape-test", "/etc/agentrt-escape-rel", "/etc/agentrt-escape-dotdot"}) {
     INFO(p);
-    const auto* m = find_mount(mounts, p);
+    auto m = find_mount(mounts, p);
     REQUIRE(m);
     CHECK(m->fstype == "tmpfs");
     CHECK(stdfs::is_directory(fs.rootfs() / stdfs::path(p).relative_path()));

@@ -1,7 +1,9 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,18 +68,49 @@ namespace {
   _exit(112);
 }
 
+void write_id_maps(pid_t pid) {
+  const std::string map = "0 " + std::to_string(kUserNsBase) + " 65536\n";
+  fs::write_existing("/proc/" + std::to_string(pid) + "/uid_map", map);
+  fs::write_existing("/proc/" + std::to_string(pid) + "/gid_map", map);
+}
+
 }  // namespace
 
+void chown_tree(const stdfs::path& dir, unsigned uid, unsigned gid) {
+  REQUIRE(lchown(dir.c_str(), uid, gid) == 0);
+  for (const auto& e : stdfs::recursive_directory_iterator(dir))
+    REQUIRE(lchown(e.path().c_str(), uid, gid) == 0);
+}
+
 RunResult run_in_container(const oci::Spec& spec, const std::string& rootfs,
-                           const runtime::RootfsOptions& opts, const std::string& script) {
+                           const runtime::RootfsOptions& opts, const std::string& script, bool user_ns,
+                           const std::string& locked_tmpfs) {
   const std::string before = host_mountinfo();
-  int p[2];
+  int p[2], ready[2], mapped[2];
   REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+  REQUIRE(pipe2(ready, O_CLOEXEC) == 0);
+  REQUIRE(pipe2(mapped, O_CLOEXEC) == 0);
   pid_t outer = fork();
   REQUIRE(outer >= 0);
   if (outer == 0) {
     close(p[0]);
+    close(ready[0]);
+    close(mapped[1]);
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
+    if (user_ns) {
+      // The parent writes our id maps between these two steps.
+      char c = 0;
+      if (!locked_tmpfs.empty() &&
+          (unshare(CLONE_NEWNS) < 0 || mount("", "/", nullptr, MS_SLAVE | MS_REC, nullptr) < 0 ||
+           mount("tmpfs", locked_tmpfs.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 "mode=755,uid=100000,gid=100000") < 0))
+        _exit(117);
+      if (unshare(CLONE_NEWUSER) < 0 || write(ready[1], "u", 1) != 1 || read(mapped[0], &c, 1) != 1)
+        _exit(119);
+      // Become the namespace's root (host uid kUserNsBase): files we create must have mapped owners.
+      if (setgroups(0, nullptr) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) _exit(118);
+      flags |= CLONE_NEWNET | CLONE_NEWIPC;
+    }
     if (spec.linux && spec.linux->has_namespace(oci::NamespaceType::cgroup)) flags |= CLONE_NEWCGROUP;
     if (unshare(flags) < 0) _exit(120);
     pid_t init = fork();
@@ -89,6 +122,16 @@ RunResult run_in_container(const oci::Spec& spec, const std::string& rootfs,
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
   }
   close(p[1]);
+  close(ready[1]);
+  close(mapped[0]);
+  if (user_ns) {
+    char c = 0;
+    REQUIRE(read(ready[0], &c, 1) == 1);
+    write_id_maps(outer);
+    REQUIRE(write(mapped[1], "m", 1) == 1);
+  }
+  close(ready[0]);
+  close(mapped[1]);
   RunResult r;
   char buf[4096];
   ssize_t n;
@@ -110,11 +153,11 @@ std::vector<runtime::MountInfo> container_mounts(const std::string& output) {
   return runtime::parse_mountinfo(output.substr(begin, end - begin));
 }
 
-const runtime::MountInfo* find_mount(const std::vector<runtime::MountInfo>& mounts,
-                                     const std::string& mountpoint) {
-  const runtime::MountInfo* found = nullptr;
+std::optional<runtime::MountInfo> find_mount(const std::vector<runtime::MountInfo>& mounts,
+                                             const std::string& mountpoint) {
+  std::optional<runtime::MountInfo> found;
   for (const auto& m : mounts)
-    if (m.mountpoint == mountpoint) found = &m;  // the last one is on top
+    if (m.mountpoint == mountpoint) found = m;  // the last one is on top
   return found;
 }
 

@@ -2,6 +2,7 @@
 // Runs prepare_rootfs + finalize_rootfs in a child with new mount, pid and uts namespaces on a busybox
 // rootfs, then a busybox shell script inside it; returns what the script printed.
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "oci/spec.hpp"
@@ -31,14 +32,21 @@ struct RunResult {
   std::string output;  // stdout+stderr of the script, or "setup error: <message>"
 };
 
-// Also checks that the host's mount table is the same before and after.
+// Also checks that the host's mount table is the same before and after. With user_ns the container also gets
+// user (root = host uid/gid kUserNsBase, 65536 ids), network and ipc namespaces, and locked_tmpfs (if given)
+// gets a nosuid,nodev,noexec tmpfs mounted before the user namespace exists, so those flags are locked in it.
 RunResult run_in_container(const agentrt::oci::Spec& spec, const std::string& rootfs,
-                           const agentrt::runtime::RootfsOptions& opts, const std::string& script);
+                           const agentrt::runtime::RootfsOptions& opts, const std::string& script,
+                           bool user_ns = false, const std::string& locked_tmpfs = "");
+inline constexpr unsigned kUserNsBase = 100000;
+// chown -R (without following symlinks).
+void chown_tree(const std::filesystem::path& dir, unsigned uid, unsigned gid);
 
 // The lines between "=== mountinfo" and "=== end" in the output, parsed.
 std::vector<agentrt::runtime::MountInfo> container_mounts(const std::string& output);
-const agentrt::runtime::MountInfo* find_mount(const std::vector<agentrt::runtime::MountInfo>& mounts,
-                                              const std::string& mountpoint);
+// The mount on top at mountpoint, if any (a copy: the vector may be a temporary).
+std::optional<agentrt::runtime::MountInfo> find_mount(const std::vector<agentrt::runtime::MountInfo>& mounts,
+                                                      const std::string& mountpoint);
 std::string host_mountinfo();
 // The mountinfo "root" field a bind of host `path` shows: the path within its filesystem.
 std::string fs_root_of(const std::string& path);

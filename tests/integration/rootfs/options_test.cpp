@@ -25,7 +25,7 @@ TEST_CASE("no_pivot: MS_MOVE + chroot into the rootfs") {
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("agentrt-rootfs-marker") != std::string::npos);
   CHECK(r.output.find("host-hidden") != std::string::npos);
-  const auto* proc = find_mount(container_mounts(r.output), "/proc");
+  auto proc = find_mount(container_mounts(r.output), "/proc");
   REQUIRE(proc);
   CHECK(proc->fstype == "proc");
 }
@@ -50,7 +50,7 @@ TEST_CASE("rootfsPropagation shared makes the container's / shared after pivot_r
   auto r = run_in_container(spec, fs.rootfs().string(), {}, kPrintMounts);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  const auto* root = find_mount(container_mounts(r.output), "/");
+  auto root = find_mount(container_mounts(r.output), "/");
   REQUIRE(root);
   CHECK(root->optional_fields.find("shared:") != std::string::npos);
 }
@@ -61,7 +61,7 @@ TEST_CASE("default propagation: the container's / is not shared") {
   auto r = run_in_container(default_spec(), fs.rootfs().string(), {}, kPrintMounts);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  const auto* root = find_mount(container_mounts(r.output), "/");
+  auto root = find_mount(container_mounts(r.output), "/");
   REQUIRE(root);
   CHECK(root->optional_fields.find("shared:") == std::string::npos);
 }

@@ -87,7 +87,7 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
   SECTION("the root is the rootfs and the old root is gone") {
     CHECK(r.output.find("agentrt-rootfs-marker") != std::string::npos);
     CHECK(r.output.find("host-hidden") != std::string::npos);
-    const auto* root = find_mount(mounts, "/");
+    auto root = find_mount(mounts, "/");
     REQUIRE(root);
     CHECK(root->root == fs_root_of(fs.rootfs().string()));
     CHECK(has_option(root->mount_options, "ro"));
@@ -108,31 +108,31 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
   }
 
   SECTION("mount options as the spec asked") {
-    const auto* proc = find_mount(mounts, "/proc");
+    auto proc = find_mount(mounts, "/proc");
     REQUIRE(proc);
     CHECK(proc->fstype == "proc");
     CHECK(has_option(proc->mount_options, "nosuid"));
     CHECK(has_option(proc->mount_options, "nodev"));
     CHECK(has_option(proc->mount_options, "noexec"));
-    const auto* dev = find_mount(mounts, "/dev");
+    auto dev = find_mount(mounts, "/dev");
     REQUIRE(dev);
     CHECK(dev->fstype == "tmpfs");
     CHECK(has_option(dev->super_options, "size=65536k"));
     CHECK(has_option(dev->super_options, "mode=755"));
-    const auto* pts = find_mount(mounts, "/dev/pts");
+    auto pts = find_mount(mounts, "/dev/pts");
     REQUIRE(pts);
     CHECK(has_option(pts->super_options, "ptmxmode=666"));
     CHECK(has_option(pts->super_options, "gid=5"));
-    const auto* shm = find_mount(mounts, "/dev/shm");
+    auto shm = find_mount(mounts, "/dev/shm");
     REQUIRE(shm);
     CHECK(r.output.find("/dev/shm 1777") != std::string::npos);
     CHECK(has_option(shm->mount_options, "nodev"));
     CHECK(find_mount(mounts, "/dev/mqueue")->fstype == "mqueue");
-    const auto* sys = find_mount(mounts, "/sys");
+    auto sys = find_mount(mounts, "/sys");
     REQUIRE(sys);
     CHECK(sys->fstype == "sysfs");
     CHECK(has_option(sys->mount_options, "ro"));
-    const auto* bind = find_mount(mounts, "/data");
+    auto bind = find_mount(mounts, "/data");
     REQUIRE(bind);
     CHECK(has_option(bind->mount_options, "ro"));
     CHECK(has_option(bind->mount_options, "nosuid"));
@@ -145,11 +145,11 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
 
   SECTION("cgroup v1: tmpfs with read-only binds of this process's own cgroup dirs") {
     if (cgroup_v2()) return;
-    const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
+    auto cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "tmpfs");
     CHECK(has_option(cg->mount_options, "ro"));
-    const auto* mem = find_mount(mounts, "/sys/fs/cgroup/memory");
+    auto mem = find_mount(mounts, "/sys/fs/cgroup/memory");
     REQUIRE(mem);
     CHECK(mem->fstype == "cgroup");
     CHECK(has_option(mem->mount_options, "ro"));
@@ -161,7 +161,7 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
 
   SECTION("cgroup v2 without a cgroup namespace: a read-only bind of the host hierarchy") {
     if (!cgroup_v2()) return;
-    const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
+    auto cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "cgroup2");
     CHECK(cg->root == "/");
@@ -180,7 +180,7 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
     CHECK(r.output.find("acpi=0") != std::string::npos);
     CHECK(r.output.find("touch: /proc/acpi/x: Read-only file system") != std::string::npos);
     CHECK(r.output.find("firmware=0") != std::string::npos);
-    const auto* keys = find_mount(mounts, "/proc/keys");
+    auto keys = find_mount(mounts, "/proc/keys");
     REQUIRE(keys);
     CHECK(keys->fstype == "tmpfs");  // the container's /dev/null, from the /dev tmpfs
   }
@@ -215,20 +215,94 @@ TEST_CASE("cgroup namespace: the cgroup mount shows the namespace's own cgroup")
   REQUIRE(r.exit_code == 0);
   auto mounts = container_mounts(r.output);
   if (cgroup_v2()) {
-    const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
+    auto cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "cgroup2");
     CHECK(cg->root == "/");
     CHECK(has_option(cg->mount_options, "ro"));
   } else {
-    const auto* cg = find_mount(mounts, "/sys/fs/cgroup");
+    auto cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "tmpfs");
-    const auto* mem = find_mount(mounts, "/sys/fs/cgroup/memory");
+    auto mem = find_mount(mounts, "/sys/fs/cgroup/memory");
     REQUIRE(mem);
     CHECK(mem->fstype == "cgroup");
     CHECK(mem->root == "/");  // a fresh mount, rooted at the namespace's cgroup
     CHECK(has_option(mem->mount_options, "ro"));
     CHECK(r.output.find("memory:/\n") != std::string::npos);
   }
+}
+
+TEST_CASE("user namespace: host device nodes are bind-mounted, locked flags are kept on remount") {
+  if (geteuid() != 0) FAIL("needs root");
+  for (bool declared : {true, false}) {
+    // declared: the runtime is told about the user namespace; otherwise mknod's EPERM makes it bind.
+    INFO("in_user_ns = " << declared);
+    BusyboxRootfs fs;
+    stdfs::path data = fs.dir() / "data";
+    stdfs::create_directories(data);
+    std::ofstream(data / "hello.txt") << "hello\n";
+    chown_tree(fs.dir(), kUserNsBase, kUserNsBase);
+
+    oci::Spec spec = default_spec();
+    spec.root.readonly = true;
+    spec.mounts.push_back(make_mount("/data", "bind", data.string(), {"rbind", "ro", "nosuid", "nodev"}));
+    spec.mounts.push_back(
+        make_mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"}));
+    spec.linux->readonly_paths = {"/proc/sys"};
+    spec.linux->masked_paths = {"/proc/keys", "/proc/acpi"};
+    runtime::RootfsOptions opts;
+    opts.in_user_ns = declared;
+    auto r =
+        run_in_container(spec, fs.rootfs().string(), opts,
+                         std::string(kPrintMounts) +
+                             "stat -c 'dev %n %t:%T' /dev/null /dev/zero /dev/full /dev/random /dev/urandom "
+                             "/dev/tty; echo x > /dev/null && echo devnull-ok; "
+                             "touch /newfile 2>&1; touch /data/x 2>&1; cat /data/hello.txt; id -u",
+                         true);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    auto mounts = container_mounts(r.output);
+    auto null = find_mount(mounts, "/dev/null");
+    REQUIRE(null);
+    CHECK(null->fstype == "devtmpfs");  // the host's node, bound
+    for (const char* d : {"/dev/null 1:3", "/dev/zero 1:5", "/dev/full 1:7", "/dev/random 1:8",
+                          "/dev/urandom 1:9", "/dev/tty 5:0"})
+      CHECK(r.output.find(std::string("dev ") + d) != std::string::npos);
+    CHECK(r.output.find("devnull-ok") != std::string::npos);
+    CHECK(r.output.find("touch: /newfile: Read-only file system") != std::string::npos);
+    CHECK(r.output.find("touch: /data/x: Read-only file system") != std::string::npos);
+    CHECK(r.output.find("hello") != std::string::npos);
+    auto bind = find_mount(mounts, "/data");
+    REQUIRE(bind);
+    CHECK(has_option(bind->mount_options, "ro"));
+    CHECK(has_option(bind->mount_options, "nosuid"));
+    CHECK(has_option(find_mount(mounts, "/proc/sys")->mount_options, "ro"));
+    CHECK(has_option(find_mount(mounts, "/")->mount_options, "ro"));
+  }
+}
+
+TEST_CASE("user namespace: a read-only bind of a mount with locked nosuid/nodev/noexec keeps them") {
+  if (geteuid() != 0) FAIL("needs root");
+  BusyboxRootfs fs;
+  stdfs::path locked = fs.dir() / "locked";
+  stdfs::create_directories(locked);
+  chown_tree(fs.dir(), kUserNsBase, kUserNsBase);
+  oci::Spec spec = default_spec();
+  // Only "ro": the remount must add the locked flags back or the kernel refuses it.
+  spec.mounts.push_back(make_mount("/locked", "bind", locked.string(), {"bind", "ro"}));
+  runtime::RootfsOptions opts;
+  opts.in_user_ns = true;
+  auto r = run_in_container(spec, fs.rootfs().string(), opts,
+                            std::string(kPrintMounts) + "touch /locked/x 2>&1", true, locked.string());
+  INFO(r.output);
+  REQUIRE(r.exit_code != 111);
+  auto m = find_mount(container_mounts(r.output), "/locked");
+  REQUIRE(m);
+  CHECK(m->fstype == "tmpfs");
+  for (const char* opt : {"ro", "nosuid", "nodev", "noexec"}) {
+    INFO(opt);
+    CHECK(has_option(m->mount_options, opt));
+  }
+  CHECK(r.output.find("touch: /locked/x: Read-only file system") != std::string::npos);
 }
