@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "runtime/mountinfo.hpp"
 
 namespace agentrt::runtime {
 
@@ -58,16 +59,6 @@ struct CgroupFacts {
   bool cgroup_ns = false;  // the container has its own cgroup namespace
   std::vector<CgroupV1Hierarchy> v1;
 };
-
-// One line of /proc/<pid>/mountinfo with octal escapes (\040) decoded.
-struct MountInfo {
-  int id = 0, parent = 0;
-  std::string major_minor, root, mountpoint, mount_options, optional_fields, fstype, source, super_options;
-};
-std::vector<MountInfo> parse_mountinfo(const std::string& text);
-
-// /proc/self/cgroup -> controller list ("cpu,cpuacct", "name=systemd", "" for v2) -> path.
-std::map<std::string, std::string> parse_proc_cgroup(const std::string& text);
 
 // The v1 hierarchies of mountinfo matched to this process's cgroups; each hierarchy once.
 std::vector<CgroupV1Hierarchy> cgroup_v1_hierarchies(const std::vector<MountInfo>& mounts,
