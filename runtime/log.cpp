@@ -1,6 +1,5 @@
 #include "runtime/log.hpp"
 
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -11,22 +10,24 @@ namespace {
 
 const char* level_name(LogLevel l) {
   switch (l) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warning: return "warning";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warning:
+      return "warning";
+    case LogLevel::error:
+      return "error";
   }
   return "info";
 }
 
 std::string rfc3339_now() {
-  timeval tv;
-  ::gettimeofday(&tv, nullptr);
+  time_t now = ::time(nullptr);
   tm t;
-  ::gmtime_r(&tv.tv_sec, &t);
+  ::gmtime_r(&now, &t);
   char buf[64];
-  size_t n = ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  ::snprintf(buf + n, sizeof buf - n, ".%06ldZ", static_cast<long>(tv.tv_usec));
+  ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t);  // runc's (logrus) RFC 3339 seconds
   return buf;
 }
 
@@ -39,7 +40,8 @@ void Logger::log(LogLevel level, const std::string& msg) const {
   if (format_ == LogFormat::json) {
     line = nlohmann::json{{"level", level_name(level)}, {"msg", msg}, {"time", rfc3339_now()}}.dump() + "\n";
   } else {
-    line = "time=\"" + rfc3339_now() + "\" level=" + level_name(level) + " msg=" + nlohmann::json(msg).dump() + "\n";
+    line = "time=\"" + rfc3339_now() + "\" level=" + level_name(level) +
+           " msg=" + nlohmann::json(msg).dump() + "\n";
   }
   // One write(2) per line so concurrent writers (shim, hooks) do not interleave partial lines.
   ssize_t rc = ::write(fd_, line.data(), line.size());

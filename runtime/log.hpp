@@ -1,6 +1,7 @@
 #pragma once
-// runc-compatible log lines. Text: `time="..." level=error msg="..."`; JSON: {"level":"error","msg":"...","time":"..."}.
-// One Logger is built by the CLI from --log/--log-format/--debug and passed down by reference (no global state).
+// runc-compatible log lines. Text: `time="..." level=error msg="..."`; JSON:
+// {"level":"error","msg":"...","time":"..."}. One Logger is built by the CLI from --log/--log-format/--debug
+// and passed down by reference (no global state).
 #include <string>
 
 namespace agentrt::runtime {

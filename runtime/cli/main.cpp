@@ -1,8 +1,116 @@
-#include <cstdio>
+// agentrt: the runc-compatible command line. Global flags come before the command, as with runc.
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <iostream>
+
+#include "oci/support/error.hpp"
+#include "runtime/cli/command.hpp"
 #include "runtime/version.hpp"
 
-int main() {
-  std::fputs(agentrt::runtime::version_text(), stdout);
-  return 0;
+namespace agentrt::cli {
+namespace {
+
+struct GlobalFlags {
+  std::string root = "/run/agentrt";
+  std::string log;
+  std::string log_format = "text";
+  std::string profile;
+  std::string criu, rootless;  // accepted for runc compatibility; they change nothing here
+  bool debug = false;
+  bool systemd_cgroup = false;
+  bool version = false;
+  bool help = false;
+};
+
+po::options_description global_options(GlobalFlags& g) {
+  po::options_description d("global options");
+  d.add_options()("root", po::value(&g.root), "state directory (default /run/agentrt)")(
+      "log", po::value(&g.log), "log file (default stderr)")(
+      "log-format", po::value(&g.log_format), "text or json")("debug", po::bool_switch(&g.debug),
+                                                              "debug logging")(
+      "systemd-cgroup", po::bool_switch(&g.systemd_cgroup), "cgroupsPath is slice:prefix:name")(
+      "profile", po::value(&g.profile), "agent policy: agent-default, agent-dev, agent-nested, off")(
+      "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
+                                                                  "ignored (runc compatibility)")(
+      "version,v", po::bool_switch(&g.version), "print the version")("help,h", po::bool_switch(&g.help),
+                                                                     "help");
+  return d;
+}
+
+void usage(const po::options_description& d) {
+  std::printf("usage: agentrt [global options] command [command options] [arguments...]\n\ncommands:\n");
+  for (const auto& c : commands()) std::printf("  %-12s%s\n", c.name, c.summary);
+  std::cout << "\n" << d;
+}
+
+int dispatch(int argc, char** argv) {
+  GlobalFlags g;
+  po::options_description gd = global_options(g);
+  Args all(argv + 1, argv + argc);
+  // Global flags end at the first positional: the command.
+  Parsed globals = parse(all, gd, 1);
+  if (g.version) {
+    std::fputs(runtime::version_text(), stdout);
+    return 0;
+  }
+  if (g.help || globals.positionals.empty()) {
+    usage(gd);
+    return globals.positionals.empty() && !g.help ? 1 : 0;
+  }
+  if (g.log_format != "text" && g.log_format != "json")
+    throw Error("invalid log-format: " + g.log_format + " (expected text or json)");
+
+  runtime::Context ctx;
+  int log_fd = 2;
+  if (!g.log.empty()) {
+    log_fd = ::open(g.log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (log_fd < 0) throw sys_error("open log file " + g.log);
+  }
+  ctx.log = runtime::Logger(
+      log_fd, g.log_format == "json" ? runtime::LogFormat::json : runtime::LogFormat::text, g.debug);
+  ctx.store = runtime::StateStore(g.root);
+  ctx.profile_flag = g.profile;
+  ctx.systemd_cgroup = g.systemd_cgroup;
+
+  const std::string& name = globals.positionals[0];
+  for (const auto& c : commands()) {
+    if (name != c.name) continue;
+    try {
+      return c.run(ctx, globals.rest);
+    } catch (const std::exception& e) {
+      ctx.log.error(e.what());
+      // With --log going to a file, the user still sees the reason on stderr, as with runc.
+      if (log_fd != 2) std::fprintf(stderr, "%s\n", e.what());
+      return 1;
+    }
+  }
+  throw Error("No help topic for '" + name + "'");
+}
+
+}  // namespace
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"create", "create a container", cmd_create},
+      {"start", "start the process of a created container", cmd_start},
+      {"run", "create and start a container", cmd_run},
+      {"state", "print the state of a container", cmd_state},
+      {"kill", "send a signal to the container's init", cmd_kill},
+      {"delete", "delete a container and what it holds", cmd_delete},
+      {"list", "list containers", cmd_list},
+  };
+  return table;
+}
+
+}  // namespace agentrt::cli
+
+int main(int argc, char** argv) {
+  try {
+    return agentrt::cli::dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    agentrt::runtime::Logger(2, agentrt::runtime::LogFormat::text, false).error(e.what());
+    return 1;
+  }
 }

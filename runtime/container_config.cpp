@@ -1,0 +1,65 @@
+#include "runtime/container_config.hpp"
+
+#include <climits>
+#include <cstdlib>
+
+#include "oci/parse.hpp"
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "runtime/agent_policy.hpp"
+
+namespace agentrt::runtime {
+namespace {
+
+std::string real_path(const std::string& p, const std::string& what) {
+  char buf[PATH_MAX];
+  if (!::realpath(p.c_str(), buf)) throw sys_error(what + ": " + p);
+  return buf;
+}
+
+void require_runnable(const oci::Spec& spec) {
+  if (!spec.process) throw Error("config.json: process: required");
+  if (!spec.linux) throw Error("config.json: linux: required");
+}
+
+}  // namespace
+
+ContainerConfig load_container_config(const Context& ctx, const std::string& bundle) {
+  ContainerConfig cc;
+  cc.bundle = real_path(bundle, "bundle");
+  std::string config_path = cc.bundle + "/config.json";
+  std::string text;
+  try {
+    text = fs::read_file(config_path);
+  } catch (const Error& e) {
+    throw e.wrap("config.json");
+  }
+  try {
+    cc.raw = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(std::string("config.json: invalid JSON: ") + e.what());
+  }
+  try {
+    cc.spec = oci::parse_spec(cc.raw);
+  } catch (const Error& e) {
+    throw e.wrap("config.json");
+  }
+  require_runnable(cc.spec);
+  policy::Profile profile = policy::select_profile(cc.spec, ctx.profile_flag);
+  cc.policy = policy::apply_agent_policy(cc.spec, profile).to_json();
+  const std::string& root = cc.spec.root.path;
+  cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
+  return cc;
+}
+
+oci::Spec spec_from_record(const ContainerRecord& rec) {
+  oci::Spec spec = oci::parse_spec(rec.config);
+  require_runnable(spec);
+  std::string name = rec.agent_policy.is_object() ? rec.agent_policy.value("profile", "off") : "off";
+  auto profile = policy::profile_from_name(name);
+  if (!profile) throw Error("state of " + rec.id + ": unknown agent profile " + name);
+  policy::apply_agent_policy(spec, *profile);
+  return spec;
+}
+
+}  // namespace agentrt::runtime

@@ -1,0 +1,17 @@
+#pragma once
+// What every lifecycle operation needs from the global flags.
+#include <string>
+
+#include "runtime/log.hpp"
+#include "runtime/state_store.hpp"
+
+namespace agentrt::runtime {
+
+struct Context {
+  StateStore store{"/run/agentrt"};
+  Logger log;
+  std::string profile_flag;  // --profile (agent policy), may be empty
+  bool systemd_cgroup = false;
+};
+
+}  // namespace agentrt::runtime

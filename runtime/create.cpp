@@ -1,0 +1,246 @@
+#include "runtime/create.hpp"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <ctime>
+
+#include "cgroups/manager.hpp"
+#include "oci/parse.hpp"
+#include "oci/state.hpp"
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "runtime/agent_policy.hpp"
+#include "runtime/container_config.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/init.hpp"
+#include "runtime/proc_info.hpp"
+#include "runtime/sync.hpp"
+#include "runtime/unix_socket.hpp"
+#include "seccomp/notify.hpp"
+
+namespace agentrt::runtime {
+namespace {
+
+// Undoes a half-made container unless committed: kills the init, removes the cgroup and the state dir.
+class CreateRollback {
+ public:
+  CreateRollback(const StateStore& store, std::string id) : store_(store), id_(std::move(id)) {}
+  ~CreateRollback() {
+    if (committed_) return;
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (cgroup_) {
+      try {
+        cgroup_->destroy();
+      } catch (...) {
+      }
+    }
+    try {
+      store_.remove(id_);
+    } catch (...) {
+    }
+  }
+  void set_pid(pid_t pid) { pid_ = pid; }
+  void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
+  void commit() { committed_ = true; }
+
+ private:
+  const StateStore& store_;
+  std::string id_;
+  pid_t pid_ = -1;
+  cgroups::Manager* cgroup_ = nullptr;
+  bool committed_ = false;
+};
+
+std::string now_rfc3339() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  tm t;
+  ::gmtime_r(&ts.tv_sec, &t);
+  char buf[64];
+  size_t n = ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+  ::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+  return buf;
+}
+
+std::string id_map_text(const std::vector<oci::IdMapping>& maps) {
+  std::string text;
+  for (const auto& m : maps)
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) +
+            "\n";
+  return text;
+}
+
+void write_id_maps(pid_t pid, const oci::Linux& linux) {
+  std::string base = "/proc/" + std::to_string(pid);
+  try {
+    fs::write_existing(base + "/uid_map", id_map_text(linux.uid_mappings));
+  } catch (const Error& e) {
+    throw e.wrap("linux.uidMappings");
+  }
+  try {
+    fs::write_existing(base + "/gid_map", id_map_text(linux.gid_mappings));
+  } catch (const Error& e) {
+    throw e.wrap("linux.gidMappings");
+  }
+}
+
+void enter_new_time_namespace(const oci::Linux& linux) {
+  if (::unshare(CLONE_NEWTIME) < 0) throw sys_error("unshare time namespace");
+  std::string text;
+  for (const auto& [clock, off] : linux.time_offsets)
+    text += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+  if (!text.empty()) {
+    try {
+      fs::write_existing("/proc/self/timens_offsets", text);
+    } catch (const Error& e) {
+      throw e.wrap("linux.timeOffsets");
+    }
+  }
+}
+
+// fork-like clone3: new namespaces at once, no new stack. The runtime is single-threaded here, so the child
+// may keep running ordinary C++ until it execs.
+pid_t clone_init(unsigned long flags) {
+  clone_args args{};
+  args.flags = flags;
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) throw sys_error("clone3 container init");
+  return static_cast<pid_t>(pid);
+}
+
+}  // namespace
+
+pid_t create_container(const Context& ctx, const CreateOptions& opts) {
+  const StateStore& store = ctx.store;
+  UniqueFd lock = store.create_locked(opts.id);
+  std::unique_ptr<cgroups::Manager> cgroup;  // declared before the rollback, which uses it while unwinding
+  CreateRollback rollback(store, opts.id);
+
+  ContainerConfig cc = load_container_config(ctx, opts.bundle.empty() ? "." : opts.bundle);
+  const oci::Spec& spec = cc.spec;
+  const oci::Process& proc = *spec.process;
+  if (!fs::exists(cc.rootfs)) throw Error("root.path: rootfs " + cc.rootfs + " does not exist", ENOENT);
+  NamespacePlan ns = plan_namespaces(*spec.linux);
+  if (!(ns.clone_flags & CLONE_NEWNS) && !spec.linux->find_namespace(oci::NamespaceType::mount))
+    throw Error("linux.namespaces: a mount namespace is required");
+
+  InitConfig init;
+  init.spec = &spec;
+  init.rootfs = cc.rootfs;
+  init.namespaces = ns;
+  init.preserve_fds = opts.preserve_fds;
+  init.no_pivot = opts.no_pivot;
+  init.no_new_keyring = opts.no_new_keyring;
+  init.id = opts.id;
+  init.log = ctx.log;
+  if (spec.linux->seccomp) {
+    std::vector<std::string> warnings;
+    init.seccomp = seccomp::compile(*spec.linux->seccomp, warnings, store.root() + "/.cache/seccomp");
+    for (const auto& w : warnings) ctx.log.warn(w);
+  }
+
+  UniqueFd console;
+  if (proc.terminal) {
+    if (opts.console_fd >= 0) {
+      init.console_fd = opts.console_fd;
+    } else if (!opts.console_socket.empty()) {
+      console = connect_unix(opts.console_socket);
+      init.console_fd = console.get();
+    } else {
+      throw Error("cannot allocate tty if agentrt will detach without setting console socket");
+    }
+  } else if (!opts.console_socket.empty()) {
+    throw Error("cannot use console socket if agentrt will not detach or allocate tty");
+  }
+
+  std::string fifo = store.fifo_path(opts.id);
+  if (::mkfifo(fifo.c_str(), 0622) < 0) throw sys_error("mkfifo " + fifo);
+  UniqueFd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
+  if (!fifo_fd) throw sys_error("open " + fifo);
+  init.fifo_fd = fifo_fd.get();
+
+  cgroups::Config cgcfg{opts.id, spec.linux->cgroups_path, ctx.systemd_cgroup};
+  cgroup = cgroups::create_manager(cgcfg);
+  cgroup->create();
+  rollback.set_cgroup(cgroup.get());
+
+  int sp[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) throw sys_error("socketpair");
+  UniqueFd parent_sock(sp[0]), child_sock(sp[1]);
+  init.sync_fd = child_sock.get();
+
+  join_namespaces(ns.join_parent);
+  if (ns.new_time) enter_new_time_namespace(*spec.linux);
+
+  pid_t pid = clone_init(ns.clone_flags);
+  if (pid == 0) {
+    parent_sock.reset();
+    run_init(init);
+  }
+  rollback.set_pid(pid);
+  child_sock.reset();
+
+  if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
+  cgroup->add_process(pid);
+  if (spec.linux->resources) cgroup->apply(*spec.linux->resources);
+  auto st = read_proc_stat(pid);
+  if (!st) throw Error("container init exited during create");
+
+  oci::State state;
+  state.id = opts.id;
+  state.status = oci::Status::creating;
+  state.pid = pid;
+  state.bundle = cc.bundle;
+  state.annotations = spec.annotations;
+  std::string state_json = oci::to_json(state).dump();
+  sync_send(parent_sock.get(), SyncMsg::go, state_json);
+
+  sync_expect(parent_sock.get(), SyncMsg::mounts_ready, "rootfs setup");
+  run_hooks(spec.hooks.prestart, state_json, "prestart", true, ctx.log);
+  run_hooks(spec.hooks.create_runtime, state_json, "createRuntime", true, ctx.log);
+  sync_send(parent_sock.get(), SyncMsg::hooks_done);
+
+  for (;;) {
+    SyncMessage m = sync_recv(parent_sock.get(), "container setup");
+    if (m.type == SyncMsg::ready) break;
+    if (m.type == SyncMsg::seccomp_fd && m.fd) {
+      // runtime-spec containerProcessState: the listener learns which container the fd belongs to.
+      nlohmann::json cps = seccomp::container_process_state(
+          "1.2.0", pid, spec.linux->seccomp->listener_metadata, oci::to_json(state));
+      seccomp::send_listener(spec.linux->seccomp->listener_path, m.fd.get(), cps);
+    }
+  }
+
+  ContainerRecord rec;
+  rec.id = opts.id;
+  rec.bundle = cc.bundle;
+  rec.rootfs = cc.rootfs;
+  rec.pid = pid;
+  rec.start_time = st->start_time;
+  rec.created = now_rfc3339();
+  rec.owner = "";
+  rec.config = cc.raw;
+  rec.cgroup = cgroup->save();
+  rec.agent_policy = cc.policy;
+  rec.systemd_cgroup = ctx.systemd_cgroup;
+  store.save(rec);
+  if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
+  rollback.commit();
+  return pid;
+}
+
+}  // namespace agentrt::runtime

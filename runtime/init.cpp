@@ -1,0 +1,165 @@
+#include "runtime/init.hpp"
+
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "runtime/credentials.hpp"
+#include "runtime/exec_path.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/process_setup.hpp"
+#include "runtime/rootfs.hpp"
+#include "runtime/sync.hpp"
+#include "runtime/terminal.hpp"
+#include "runtime/unix_socket.hpp"
+
+namespace agentrt::runtime {
+namespace {
+
+std::string receive_state_json(int fd) {
+  char buf[65536];
+  ssize_t n;
+  do {
+    n = ::recv(fd, buf, sizeof buf, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throw sys_error("sync receive");
+  if (n == 0) throw Error("runtime exited during create");
+  if (static_cast<SyncMsg>(buf[0]) != SyncMsg::go) throw Error("sync: expected go");
+  return std::string(buf + 1, static_cast<size_t>(n - 1));
+}
+
+void join_session_keyring(const std::string& id) {
+  std::string name = "_ses." + id;
+  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS)
+    throw sys_error("join session keyring");
+}
+
+void change_dir(const std::string& cwd, bool readonly_root) {
+  if (::chdir(cwd.c_str()) == 0) return;
+  if (errno != ENOENT || readonly_root) throw sys_error("process.cwd: chdir " + cwd);
+  fs::mkdir_all(cwd, 0755);
+  if (::chdir(cwd.c_str()) < 0) throw sys_error("process.cwd: chdir " + cwd);
+}
+
+void install_seccomp(const InitConfig& cfg) {
+  int listener = seccomp::install(*cfg.seccomp);
+  if (listener >= 0) {
+    // The listener socket lives on the host: hand the fd to the runtime, which is still waiting for `ready`.
+    send_fd(cfg.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
+    ::close(listener);
+  }
+}
+
+[[noreturn]] void exec_user_process(const InitConfig& cfg, const std::string& path,
+                                    const std::vector<std::string>& env, const std::string& state_json) {
+  std::string fifo = "/proc/self/fd/" + std::to_string(cfg.fifo_fd);
+  int w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // blocks until `start` opens the fifo
+  if (w < 0) {
+    ::dprintf(2, "agentrt init: open exec fifo: %s\n", std::strerror(errno));
+    ::_exit(1);
+  }
+  ssize_t n = ::write(w, "0", 1);
+  (void)n;
+  ::close(w);
+  ::close(cfg.fifo_fd);
+  const auto& spec = *cfg.spec;
+  try {
+    run_hooks(spec.hooks.start_container, state_json, "startContainer", true, cfg.log);
+  } catch (const Error& e) {
+    cfg.log.error(e.what());
+    ::_exit(1);
+  }
+  std::vector<char*> argv, envp;
+  for (const auto& a : spec.process->args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(path.c_str(), argv.data(), envp.data());
+  ::dprintf(2, "agentrt init: exec %s: %s\n", path.c_str(), std::strerror(errno));
+  ::_exit(127);
+}
+
+}  // namespace
+
+void run_init(const InitConfig& cfg) {
+  const oci::Spec& spec = *cfg.spec;
+  const oci::Process& proc = *spec.process;
+  try {
+    // Until `ready`, the init dies with the runtime; and no container process may open our /proc/<pid>/exe,
+    // which is still the agentrt binary until the exec (CVE-2019-5736).
+    sigset_t none;  // `run` blocks the signals it forwards; the container process must not inherit that
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    std::vector<int> keep = {0, 1, 2, cfg.sync_fd, cfg.fifo_fd, cfg.console_fd, cfg.log.fd()};
+    for (int i = 0; i < cfg.preserve_fds; ++i) keep.push_back(3 + i);
+    close_fds_except(keep);
+    std::string state_json = receive_state_json(cfg.sync_fd);
+
+    bool new_user = cfg.namespaces.clone_flags & CLONE_NEWUSER;
+    join_namespaces(cfg.namespaces.join_child);
+    if (new_user) {
+      if (::setresgid(0, 0, 0) < 0) throw sys_error("setgid 0 in the user namespace");
+      if (::setresuid(0, 0, 0) < 0) throw sys_error("setuid 0 in the user namespace");
+    }
+    if (cfg.namespaces.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0)
+      throw sys_error("unshare cgroup namespace");
+    if (!cfg.no_new_keyring) join_session_keyring(cfg.id);
+    apply_hostname(spec.hostname, spec.domainname);
+
+    RootfsOptions ropts;
+    ropts.no_pivot = cfg.no_pivot;
+    ropts.in_user_ns = new_user || spec.linux->find_namespace(oci::NamespaceType::user);
+    prepare_rootfs(spec, cfg.rootfs, ropts);
+    sync_send(cfg.sync_fd, SyncMsg::mounts_ready);
+    sync_expect(cfg.sync_fd, SyncMsg::hooks_done, "createRuntime hooks");
+    run_hooks(spec.hooks.create_container, state_json, "createContainer", true, cfg.log);
+    finalize_rootfs(spec, ropts);
+
+    apply_sysctls(spec.linux->sysctl);
+    change_dir(proc.cwd, spec.root.readonly);
+    if (proc.terminal) {
+      setup_container_console(cfg.console_fd, proc.console_size);
+      ::close(cfg.console_fd);
+    }
+    if (proc.oom_score_adj) apply_oom_score_adj(*proc.oom_score_adj);
+    apply_rlimits(proc.rlimits);
+    std::vector<std::string> env = process_env(proc);
+    std::string path = find_executable(proc.args.at(0), env);
+    ::umask(proc.user.umask ? *proc.user.umask : 022);
+
+    if (cfg.seccomp && !proc.no_new_privileges) install_seccomp(cfg);
+    // No process.capabilities keeps every capability, as runc does.
+    if (proc.capabilities) drop_bounding_set(*proc.capabilities);
+    switch_user(proc.user, ropts.in_user_ns);
+    if (proc.capabilities) apply_capabilities(*proc.capabilities, cfg.log);
+    if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+      throw sys_error("process.noNewPrivileges: prctl");
+    if (cfg.seccomp && proc.no_new_privileges) install_seccomp(cfg);
+
+    cloexec_from(3 + cfg.preserve_fds);
+    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    sync_send(cfg.sync_fd, SyncMsg::ready);
+    ::close(cfg.sync_fd);
+    exec_user_process(cfg, path, env, state_json);
+  } catch (const std::exception& e) {
+    try {
+      sync_send(cfg.sync_fd, SyncMsg::error, e.what());
+    } catch (...) {
+    }
+    ::_exit(1);
+  }
+}
+
+}  // namespace agentrt::runtime

@@ -1,0 +1,31 @@
+#pragma once
+// The container's init: the child side of create. It runs in the new namespaces, sets up the rootfs and the
+// process, reports `ready`, blocks on the exec fifo until `start`, then execs the user process.
+#include <optional>
+#include <string>
+
+#include "oci/spec.hpp"
+#include "runtime/log.hpp"
+#include "runtime/namespaces.hpp"
+#include "seccomp/filter.hpp"
+
+namespace agentrt::runtime {
+
+struct InitConfig {
+  const oci::Spec* spec = nullptr;
+  std::string rootfs;
+  NamespacePlan namespaces;
+  int sync_fd = -1;     // this side of the handshake socket
+  int fifo_fd = -1;     // O_PATH fd of exec.fifo, reopened for writing after pivot_root
+  int console_fd = -1;  // connected console socket, when process.terminal
+  int preserve_fds = 0;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  std::string id;
+  std::optional<seccomp::Program> seccomp;
+  Logger log;
+};
+
+[[noreturn]] void run_init(const InitConfig& cfg);
+
+}  // namespace agentrt::runtime

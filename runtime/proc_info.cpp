@@ -1,0 +1,36 @@
+#include "runtime/proc_info.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "oci/support/fs.hpp"
+
+namespace agentrt::runtime {
+
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+  auto text = fs::read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) return std::nullopt;
+  // The command name (field 2) may hold spaces and ')': fields after it start past the last ')'.
+  size_t close = text->rfind(')');
+  if (close == std::string::npos || close + 2 >= text->size()) return std::nullopt;
+  ProcStat st;
+  const char* p = text->c_str() + close + 2;
+  st.state = *p;
+  // After the state come fields 4..: skip to field 22 (starttime), i.e. 19 more fields.
+  for (int field = 3; field < 22 && *p; ++field) {
+    while (*p && *p != ' ') ++p;
+    while (*p == ' ') ++p;
+  }
+  st.start_time = std::strtoull(p, nullptr, 10);
+  return st;
+}
+
+bool process_alive(pid_t pid, unsigned long long start_time) {
+  if (pid <= 0) return false;
+  auto st = read_proc_stat(pid);
+  if (!st) return false;
+  if (st->state == 'Z' || st->state == 'X') return false;
+  return start_time == 0 || st->start_time == start_time;
+}
+
+}  // namespace agentrt::runtime

@@ -1,0 +1,118 @@
+#include "runtime/process_setup.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "runtime/exec_path.hpp"
+
+namespace agentrt::runtime {
+
+void apply_rlimits(const std::vector<oci::Rlimit>& rlimits) {
+  for (const auto& r : rlimits) {
+    rlimit lim{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)};
+    if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &lim) < 0)
+      throw sys_error("process.rlimits: setrlimit " + r.type + " soft " + std::to_string(r.soft) + " hard " +
+                      std::to_string(r.hard));
+  }
+}
+
+void apply_oom_score_adj(int value) {
+  try {
+    fs::write_existing("/proc/self/oom_score_adj", std::to_string(value));
+  } catch (const Error& e) {
+    throw e.wrap("process.oomScoreAdj");
+  }
+}
+
+void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
+  for (const auto& [key, value] : sysctl) {
+    std::string path = "/proc/sys/" + key;
+    for (size_t i = 10; i < path.size(); ++i)
+      if (path[i] == '.') path[i] = '/';
+    if (key.find("..") != std::string::npos) throw Error("linux.sysctl: invalid key " + key);
+    try {
+      fs::write_existing(path, value);
+    } catch (const Error& e) {
+      throw e.wrap("linux.sysctl[" + key + "]");
+    }
+  }
+}
+
+void apply_hostname(const std::string& hostname, const std::string& domainname) {
+  if (!hostname.empty() && ::sethostname(hostname.data(), hostname.size()) < 0)
+    throw sys_error("hostname: sethostname " + hostname);
+  if (!domainname.empty() && ::setdomainname(domainname.data(), domainname.size()) < 0)
+    throw sys_error("domainname: setdomainname " + domainname);
+}
+
+namespace {
+
+std::string home_from_passwd(uint32_t uid) {
+  auto text = fs::read_file_if_exists("/etc/passwd");
+  if (!text) return "/";
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    // name:pw:uid:gid:gecos:home:shell
+    std::vector<std::string> f;
+    size_t start = 0, pos;
+    while ((pos = line.find(':', start)) != std::string::npos) {
+      f.push_back(line.substr(start, pos - start));
+      start = pos + 1;
+    }
+    f.push_back(line.substr(start));
+    if (f.size() >= 6 && f[2] == std::to_string(uid)) return f[5].empty() ? "/" : f[5];
+  }
+  return "/";
+}
+
+}  // namespace
+
+std::vector<std::string> process_env(const oci::Process& p) {
+  std::vector<std::string> env = p.env;
+  if (!env_value(env, "HOME")) {
+    try {
+      env.push_back("HOME=" + home_from_passwd(p.user.uid));
+    } catch (const Error&) {
+      env.push_back("HOME=/");
+    }
+  }
+  return env;
+}
+
+void cloexec_from(int first) {
+  if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  // Kernels before 5.11: walk /proc/self/fd.
+  DIR* d = ::opendir("/proc/self/fd");
+  if (!d) throw sys_error("open /proc/self/fd");
+  int self = ::dirfd(d);
+  while (dirent* e = ::readdir(d)) {
+    int fd = std::atoi(e->d_name);
+    if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd < first || fd == self) continue;
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+  ::closedir(d);
+}
+
+void close_fds_except(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 0;
+  for (int fd : keep) {
+    if (fd < 0) continue;
+    auto u = static_cast<unsigned>(fd);
+    if (u > next) ::syscall(SYS_close_range, next, u - 1, 0);
+    next = u + 1;
+  }
+  ::syscall(SYS_close_range, next, ~0U, 0);
+}
+
+}  // namespace agentrt::runtime

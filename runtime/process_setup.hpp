@@ -1,0 +1,25 @@
+#pragma once
+// Per-process settings applied in the container before exec: rlimits, oom score, sysctls, hostname, env.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "oci/spec.hpp"
+
+namespace agentrt::runtime {
+
+void apply_rlimits(const std::vector<oci::Rlimit>& rlimits);
+void apply_oom_score_adj(int value);
+// Writes /proc/sys/<key with '.' as '/'>; call after pivot_root so it is the container's /proc.
+void apply_sysctls(const std::map<std::string, std::string>& sysctl);
+void apply_hostname(const std::string& hostname, const std::string& domainname);
+// The process environment: the spec's env plus HOME when it is missing (from /etc/passwd of the container,
+// else "/"), as runc does.
+std::vector<std::string> process_env(const oci::Process& p);
+// Marks every fd >= first close-on-exec, so nothing of the runtime reaches the container (CVE-2024-21626).
+void cloexec_from(int first);
+// Closes every fd except those listed (the init drops the runtime's lock and other fds it inherited at
+// clone).
+void close_fds_except(std::vector<int> keep);
+
+}  // namespace agentrt::runtime

@@ -1,0 +1,97 @@
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "oci/support/error.hpp"
+#include "runtime/lifecycle.hpp"
+#include "runtime/terminal.hpp"
+#include "runtime/unix_socket.hpp"
+
+namespace agentrt::runtime {
+namespace {
+
+int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+// Signals a foreground `run` forwards to the container process, as runc does.
+sigset_t forwarded_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD}) sigaddset(&set, s);
+  return set;
+}
+
+// Waits for the init, forwarding signals to it; returns its wait status.
+int forward_until_exit(pid_t pid, const sigset_t& set) {
+  UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sfd) throw sys_error("signalfd");
+  for (;;) {
+    int status;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) throw sys_error("wait for container process");
+    signalfd_siginfo si;
+    ssize_t n = ::read(sfd.get(), &si, sizeof si);
+    if (n != sizeof si) continue;
+    if (si.ssi_signo != SIGCHLD) ::kill(pid, static_cast<int>(si.ssi_signo));
+  }
+}
+
+}  // namespace
+
+int run_container(const Context& ctx, const RunOptions& opts) {
+  CreateOptions create = opts.create;
+  UniqueFd console_ours, console_theirs;
+  if (!opts.detach && create.console_socket.empty()) {
+    // With a terminal and nobody to hand the pty to, the runtime bridges it itself.
+    int sp[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) throw sys_error("socketpair");
+    console_ours.reset(sp[0]);
+    console_theirs.reset(sp[1]);
+    create.console_fd = console_theirs.get();
+  }
+  sigset_t set = forwarded_signals(), old;
+  if (!opts.detach) ::sigprocmask(SIG_BLOCK, &set, &old);
+  pid_t pid = create_container(ctx, create);
+  console_theirs.reset();
+  try {
+    start_container(ctx, create.id);
+  } catch (...) {
+    if (!opts.detach) {
+      try {
+        delete_container(ctx, create.id, true);
+      } catch (...) {
+      }
+      ::waitpid(pid, nullptr, 0);
+    }
+    throw;
+  }
+  if (opts.detach) return 0;
+
+  int status;
+  UniqueFd master;
+  if (console_ours) {
+    // Only a terminal container sends a pty master; otherwise the peer end is simply closed.
+    try {
+      master = recv_fd(console_ours.get());
+    } catch (const Error&) {
+    }
+  }
+  if (master) {
+    bridge_terminal(master.get());
+    master.reset();
+    if (::waitpid(pid, &status, 0) < 0) throw sys_error("wait for container process");
+  } else {
+    status = forward_until_exit(pid, set);
+  }
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+  if (!opts.keep) delete_container(ctx, create.id, true);
+  return exit_code(status);
+}
+
+}  // namespace agentrt::runtime

@@ -1,0 +1,61 @@
+#pragma once
+// The state store: one directory per container under the root (/run/agentrt/<id>/) holding state.json
+// (written atomically) and exec.fifo while the container is created. Commands on one container are serialised
+// by an flock on its directory.
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oci/support/unique_fd.hpp"
+
+namespace agentrt::runtime {
+
+// What agentrt remembers about a container between commands.
+struct ContainerRecord {
+  std::string id;
+  std::string bundle;
+  std::string rootfs;
+  pid_t pid = 0;
+  unsigned long long start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
+  std::string created;                // RFC 3339
+  std::string owner;
+  nlohmann::json config;  // the config.json the container was created from, after the agent policy
+  nlohmann::json cgroup;  // cgroups::Manager::save()
+  nlohmann::json agent_policy;
+  bool systemd_cgroup = false;
+};
+
+nlohmann::json to_json(const ContainerRecord& r);
+ContainerRecord record_from_json(const nlohmann::json& j);
+
+// runc's rule: ids are non-empty, made of [A-Za-z0-9_+.-], and not "." or "..".
+void validate_container_id(const std::string& id);
+
+class StateStore {
+ public:
+  explicit StateStore(std::string root) : root_(std::move(root)) {}
+  const std::string& root() const { return root_; }
+  std::string dir(const std::string& id) const { return root_ + "/" + id; }
+  std::string fifo_path(const std::string& id) const { return dir(id) + "/exec.fifo"; }
+
+  // Creates <root>/<id> and locks it; throws "container with id exists: ID" when it is there already.
+  UniqueFd create_locked(const std::string& id) const;
+  // Locks an existing container directory; throws "container does not exist" when absent.
+  UniqueFd lock(const std::string& id) const;
+  bool exists(const std::string& id) const;
+
+  void save(const ContainerRecord& r) const;
+  // Throws "container does not exist" when there is no state.json.
+  ContainerRecord load(const std::string& id) const;
+  // Removes the container directory and everything in it.
+  void remove(const std::string& id) const;
+  std::vector<std::string> list() const;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace agentrt::runtime
