@@ -276,6 +276,17 @@ std::vector<MountStep> plan_mounts(const std::vector<oci::Mount>& mounts, const 
   return out;
 }
 
+std::vector<std::string> proc_sys_mounts_outside(const std::vector<MountInfo>& mounts,
+                                                 const std::string& rootfs) {
+  std::vector<std::string> out;
+  for (const auto& m : mounts) {
+    if (m.fstype != "proc" && m.fstype != "sysfs") continue;
+    if (m.mountpoint == rootfs || m.mountpoint.compare(0, rootfs.size() + 1, rootfs + "/") == 0) continue;
+    out.push_back(m.mountpoint);
+  }
+  return out;
+}
+
 std::string check_proc_destination(const std::string& dest, bool source_is_procfs) {
   static const char* const allowed[] = {
       "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",  "/proc/stat",    "/proc/swaps",

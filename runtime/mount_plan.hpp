@@ -71,6 +71,12 @@ std::vector<MountStep> plan_mounts(const std::vector<oci::Mount>& mounts, const 
 // Steps of a single spec mount (plan_mounts is this for each mount).
 std::vector<MountStep> plan_mount(const oci::Mount& m, const CgroupFacts& cgroups);
 
+// The procfs and sysfs mounts outside `rootfs`, in mountinfo order. Without pivot_root they stay in the
+// container's mount namespace, where they count as "fully visible" and would let a nested user namespace
+// mount procfs or sysfs despite masked paths (runc's msMoveRoot detaches them for that reason).
+std::vector<std::string> proc_sys_mounts_outside(const std::vector<MountInfo>& mounts,
+                                                 const std::string& rootfs);
+
 // runc refuses mounts inside /proc except for the files lxcfs emulates, and a mount on /proc itself that is
 // not procfs. `dest` is the resolved, clean container path. Returns "" when allowed, else the reason.
 std::string check_proc_destination(const std::string& dest, bool source_is_procfs);

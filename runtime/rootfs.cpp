@@ -98,7 +98,25 @@ void pivot_into_cwd() {
   if (chdir("/") < 0) throw sys_error("chdir /");
 }
 
+// Detaches the host's procfs and sysfs mounts from the container's mount namespace (see
+// proc_sys_mounts_outside); where that is not allowed, covers them with an empty tmpfs.
+void detach_host_proc_and_sys(const std::string& rootfs) {
+  for (const auto& path :
+       proc_sys_mounts_outside(parse_mountinfo(fs::read_file("/proc/self/mountinfo")), rootfs)) {
+    if (mount("", path.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) < 0) {
+      if (errno == ENOENT || errno == EINVAL) continue;  // gone with a parent detached before it
+      throw sys_error("make host mount " + path + " rslave");
+    }
+    if (umount2(path.c_str(), MNT_DETACH) == 0) continue;
+    if (errno != EPERM && errno != EINVAL) throw sys_error("detach host mount " + path);
+    if (mount("tmpfs", path.c_str(), "tmpfs", 0, nullptr) < 0) throw sys_error("cover host mount " + path);
+  }
+}
+
 void move_into_cwd() {
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) throw sys_error("getcwd");
+  detach_host_proc_and_sys(cwd);
   if (mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) throw sys_error("move the rootfs to /");
   if (chroot(".") < 0) throw sys_error("chroot into the rootfs");
   if (chdir("/") < 0) throw sys_error("chdir /");

@@ -27,7 +27,7 @@ BusyboxRootfs::BusyboxRootfs() {
   for (const char* d : {"bin", "proc", "sys", "dev", "etc", "tmp"}) stdfs::create_directories(root / d);
   stdfs::copy_file("/bin/busybox", root / "bin/busybox");
   for (const char* applet : {"sh", "cat", "ls", "stat", "touch", "mkdir", "echo", "wc", "grep", "readlink",
-                             "head", "test", "id", "rm"})
+                             "head", "test", "id", "rm", "unshare", "mount"})
     stdfs::create_symlink("busybox", root / "bin" / applet);
   write("/etc/marker", "agentrt-rootfs-marker\n");
 }

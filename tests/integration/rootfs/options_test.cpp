@@ -30,6 +30,28 @@ TEST_CASE("no_pivot: MS_MOVE + chroot into the rootfs") {
   CHECK(proc->fstype == "proc");
 }
 
+TEST_CASE("no_pivot: the host's procfs is not left fully visible to a nested user namespace") {
+  if (geteuid() != 0) FAIL("needs root");
+  for (bool no_pivot : {true, false}) {
+    INFO("no_pivot = " << no_pivot);
+    BusyboxRootfs fs;
+    oci::Spec spec = default_spec();
+    spec.linux->masked_paths = {"/proc/keys", "/proc/acpi"};
+    runtime::RootfsOptions opts;
+    opts.no_pivot = no_pivot;
+    // With masked paths the container's own /proc is not fully visible, so only a leftover host procfs would
+    // let the kernel allow a fresh procfs mount in a nested user namespace.
+    auto r = run_in_container(
+        spec, fs.rootfs().string(), opts,
+        "mkdir -p /tmp/p; unshare -U -r -m -p -f sh -c "
+        "'mount -t proc proc /tmp/p 2>&1 && echo nested-proc-mounted || echo nested-proc-refused'");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.output.find("nested-proc-refused") != std::string::npos);
+    CHECK(r.output.find("nested-proc-mounted") == std::string::npos);
+  }
+}
+
 TEST_CASE("no_pivot refuses a private rootfs propagation, as runc does") {
   if (geteuid() != 0) FAIL("needs root");
   BusyboxRootfs fs;

@@ -250,3 +250,15 @@ TEST_CASE("flags_to_string") {
   CHECK(flags_to_string(0) == "defaults");
   CHECK(flags_to_string(MS_RDONLY | MS_NOEXEC) == "ro,noexec");
 }
+
+TEST_CASE("procfs and sysfs mounts outside the rootfs are the ones no_pivot detaches") {
+  const std::string text =
+      "22 27 0:21 / /proc rw - proc proc rw\n"
+      "23 27 0:22 / /sys rw - sysfs sysfs rw\n"
+      "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+      "60 27 0:50 / /run/c/rootfs2/proc rw - proc proc rw\n"
+      "61 27 0:51 / /run/c/rootfs/proc rw - proc proc rw\n"
+      "62 27 0:52 / /run/c/rootfs/sys rw - sysfs sysfs rw\n";
+  CHECK(proc_sys_mounts_outside(parse_mountinfo(text), "/run/c/rootfs") ==
+        std::vector<std::string>{"/proc", "/sys", "/run/c/rootfs2/proc"});
+}
