@@ -122,7 +122,7 @@ class Env:
         write_config(b, config)
         return b
 
-    def rt(self, *args, timeout=30, stdin=subprocess.DEVNULL, capture=True, stdout=None, stderr=None):
+    def rt(self, *args, timeout=15, stdin=subprocess.DEVNULL, capture=True, stdout=None, stderr=None):
         cmd = [self.runtime, "--root", self.root] + self.runtime_args + [str(a) for a in args]
         if capture:
             return subprocess.run(cmd, stdin=stdin, capture_output=True, text=True, timeout=timeout)
@@ -171,20 +171,81 @@ class Env:
         raise Fail(f"container {cid} did not reach status {want!r} (last: {st and st.get('status')!r})")
 
     def force_delete(self, cid):
+        pid = 0
         try:
-            st = self.rt("state", cid, timeout=10)
+            st = self.rt("state", cid, timeout=5)
             pid = json.loads(st.stdout).get("pid", 0) if st.returncode == 0 else 0
-            self.rt("kill", cid, "KILL", timeout=10)
-            self.rt("delete", "--force", cid, timeout=20)
-            reap(pid)
+            self.rt("kill", cid, "KILL", timeout=5)
+            self.rt("delete", "--force", cid, timeout=5)
         except (subprocess.TimeoutExpired, ValueError):
             pass
+        # A runtime that hangs must not leave our processes, mounts or cgroups behind.
+        if pid and pid_alive(pid):
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        reap(pid)
+        kill_processes_mentioning(self.base)
+        remove_cgroups_named(cid)
         self.live_ids.discard(cid)
 
     def cleanup(self):
         for cid in list(self.live_ids):
             self.force_delete(cid)
+        kill_processes_mentioning(self.base)
+        unmount_under(self.base)
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+def pid_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def kill_processes_mentioning(path):
+    """SIGKILL processes whose command line names our private temp dir (hung runtime calls,
+    container inits a broken runtime left behind)."""
+    me = os.getpid()
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == me:
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if path in cmd:
+            try:
+                os.kill(int(d), 9)
+            except ProcessLookupError:
+                pass
+            reap(int(d))
+
+
+def unmount_under(path):
+    with open("/proc/self/mountinfo") as f:
+        mps = [ln.split()[4] for ln in f if ln.split()[4].startswith(path)]
+    for mp in sorted(mps, reverse=True):
+        subprocess.run(["umount", "-l", mp], capture_output=True)
+
+
+def remove_cgroups_named(cid):
+    """rmdir cgroups this suite's container ids created (/<id> in every hierarchy)."""
+    if not cid.startswith("conf-"):
+        return
+    root = "/sys/fs/cgroup"
+    for h in [root] + [os.path.join(root, d) for d in os.listdir(root)]:
+        p = os.path.join(h, cid)
+        if os.path.isdir(p):
+            for dirpath, _dirs, _files in sorted(os.walk(p), key=lambda w: -len(w[0])):
+                try:
+                    os.rmdir(dirpath)
+                except OSError:
+                    pass
 
 
 def reap(pid):

@@ -2,6 +2,7 @@
 """OCI runtime-spec conformance suite. Usage: RUNTIME=/path/to/runtime run.py [-k substring]."""
 
 import os
+import signal
 import sys
 import time
 import traceback
@@ -29,6 +30,11 @@ def main():
         return 2
     become_subreaper()
     known = KNOWN.get(os.path.basename(runtime), {})
+    budget = float(os.environ.get("CONF_BUDGET", "240"))
+
+    def on_term(_sig, _frm):
+        raise KeyboardInterrupt("terminated")
+    signal.signal(signal.SIGTERM, on_term)
     env = Env(runtime, runtime_args)
     passed = failed = skipped = 0
     start = time.time()
@@ -37,6 +43,10 @@ def main():
             if only and only not in name:
                 continue
             t0 = time.time()
+            if t0 - start > budget:
+                print(f"not ok {i} - {name}: not run, suite time budget of {budget:.0f}s exhausted")
+                failed += 1
+                continue
             try:
                 fn(env)
                 print(f"ok {i} - {name}")

@@ -4,7 +4,7 @@ import os
 import shutil
 import time
 
-from harness import Fail, check, eq, reap, sh, cfg, write_config
+from harness import Fail, check, eq, pid_alive, reap, sh, cfg, write_config
 from registry import test
 
 
@@ -15,14 +15,6 @@ def created(env, config, tag):
     if r.returncode != 0:
         raise Fail(f"create failed rc={r.returncode}: {r.stderr.strip()}")
     return cid, b
-
-
-def pid_alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @test("create: status is created, pid is a live host process, user code not run")
