@@ -178,6 +178,19 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   cgroup->create();
   rollback.set_cgroup(cgroup.get());
 
+  // A record without a pid reads as stopped: if this create is killed from here on, `delete` finds the
+  // cgroup.
+  ContainerRecord rec;
+  rec.id = opts.id;
+  rec.bundle = cc.bundle;
+  rec.rootfs = cc.rootfs;
+  rec.created = now_rfc3339();
+  rec.config = cc.raw;
+  rec.cgroup = cgroup->save();
+  rec.agent_policy = cc.policy;
+  rec.systemd_cgroup = ctx.systemd_cgroup;
+  store.save(rec);
+
   int sp[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) throw sys_error("socketpair");
   UniqueFd parent_sock(sp[0]), child_sock(sp[1]);
@@ -225,18 +238,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     }
   }
 
-  ContainerRecord rec;
-  rec.id = opts.id;
-  rec.bundle = cc.bundle;
-  rec.rootfs = cc.rootfs;
   rec.pid = pid;
   rec.start_time = st->start_time;
-  rec.created = now_rfc3339();
-  rec.owner = "";
-  rec.config = cc.raw;
-  rec.cgroup = cgroup->save();
-  rec.agent_policy = cc.policy;
-  rec.systemd_cgroup = ctx.systemd_cgroup;
   store.save(rec);
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
   rollback.commit();

@@ -17,6 +17,7 @@
 #include "runtime/credentials.hpp"
 #include "runtime/exec_path.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/process_launch.hpp"
 #include "runtime/process_setup.hpp"
 #include "runtime/rootfs.hpp"
 #include "runtime/sync.hpp"
@@ -51,17 +52,8 @@ void change_dir(const std::string& cwd, bool readonly_root) {
   if (::chdir(cwd.c_str()) < 0) throw sys_error("process.cwd: chdir " + cwd);
 }
 
-void install_seccomp(const InitConfig& cfg) {
-  int listener = seccomp::install(*cfg.seccomp);
-  if (listener >= 0) {
-    // The listener socket lives on the host: hand the fd to the runtime, which is still waiting for `ready`.
-    send_fd(cfg.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
-    ::close(listener);
-  }
-}
-
-[[noreturn]] void exec_user_process(const InitConfig& cfg, const std::string& path,
-                                    const std::vector<std::string>& env, const std::string& state_json) {
+[[noreturn]] void exec_user_process(const InitConfig& cfg, const PreparedExec& prepared,
+                                    const std::string& state_json) {
   std::string fifo = "/proc/self/fd/" + std::to_string(cfg.fifo_fd);
   int w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // blocks until `start` opens the fifo
   if (w < 0) {
@@ -79,13 +71,8 @@ void install_seccomp(const InitConfig& cfg) {
     cfg.log.error(e.what());
     ::_exit(1);
   }
-  std::vector<char*> argv, envp;
-  for (const auto& a : spec.process->args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  ::execve(path.c_str(), argv.data(), envp.data());
-  ::dprintf(2, "agentrt init: exec %s: %s\n", path.c_str(), std::strerror(errno));
+  exec_process_image(prepared, spec.process->args);
+  ::dprintf(2, "agentrt init: exec %s: %s\n", prepared.path.c_str(), std::strerror(errno));
   ::_exit(127);
 }
 
@@ -134,25 +121,15 @@ void run_init(const InitConfig& cfg) {
       ::close(cfg.console_fd);
     }
     if (proc.oom_score_adj) apply_oom_score_adj(*proc.oom_score_adj);
-    apply_rlimits(proc.rlimits);
-    std::vector<std::string> env = process_env(proc);
-    std::string path = find_executable(proc.args.at(0), env);
-    ::umask(proc.user.umask ? *proc.user.umask : 022);
-
-    if (cfg.seccomp && !proc.no_new_privileges) install_seccomp(cfg);
-    // No process.capabilities keeps every capability, as runc does.
-    if (proc.capabilities) drop_bounding_set(*proc.capabilities);
-    switch_user(proc.user, ropts.in_user_ns);
-    if (proc.capabilities) apply_capabilities(*proc.capabilities, cfg.log);
-    if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-      throw sys_error("process.noNewPrivileges: prctl");
-    if (cfg.seccomp && proc.no_new_privileges) install_seccomp(cfg);
-
+    PreparedExec prepared = apply_process(proc, cfg.seccomp, ropts.in_user_ns, cfg.log, [&](int listener) {
+      // The listener socket lives on the host: hand the fd to the runtime, still waiting for `ready`.
+      send_fd(cfg.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
+    });
     cloexec_from(3 + cfg.preserve_fds);
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     sync_send(cfg.sync_fd, SyncMsg::ready);
     ::close(cfg.sync_fd);
-    exec_user_process(cfg, path, env, state_json);
+    exec_user_process(cfg, prepared, state_json);
   } catch (const std::exception& e) {
     try {
       sync_send(cfg.sync_fd, SyncMsg::error, e.what());

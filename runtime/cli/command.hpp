@@ -41,5 +41,6 @@ int cmd_state(const runtime::Context&, const Args&);
 int cmd_kill(const runtime::Context&, const Args&);
 int cmd_delete(const runtime::Context&, const Args&);
 int cmd_list(const runtime::Context&, const Args&);
+int cmd_exec(const runtime::Context&, const Args&);
 
 }  // namespace agentrt::cli

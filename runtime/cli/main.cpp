@@ -100,6 +100,7 @@ const std::vector<Command>& commands() {
       {"kill", "send a signal to the container's init", cmd_kill},
       {"delete", "delete a container and what it holds", cmd_delete},
       {"list", "list containers", cmd_list},
+      {"exec", "run a process in a running container", cmd_exec},
   };
   return table;
 }

@@ -1,0 +1,258 @@
+#include "runtime/exec.hpp"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "oci/parse.hpp"
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "runtime/agent_policy.hpp"
+#include "runtime/namespaces.hpp"
+#include "runtime/process_launch.hpp"
+#include "runtime/process_setup.hpp"
+#include "runtime/status.hpp"
+#include "runtime/sync.hpp"
+#include "runtime/terminal.hpp"
+#include "runtime/unix_socket.hpp"
+#include "seccomp/notify.hpp"
+
+namespace agentrt::runtime {
+namespace {
+
+using oci::NamespaceType;
+
+struct JoinedNamespace {
+  NamespaceType type;
+  UniqueFd fd;
+};
+
+ino_t ns_inode(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// Every namespace of the init that differs from ours, user first so the others are entered with its
+// privileges.
+std::vector<JoinedNamespace> open_container_namespaces(pid_t pid) {
+  std::vector<JoinedNamespace> out;
+  for (NamespaceType t :
+       {NamespaceType::user, NamespaceType::mount, NamespaceType::pid, NamespaceType::network,
+        NamespaceType::ipc, NamespaceType::uts, NamespaceType::cgroup, NamespaceType::time}) {
+    std::string theirs = "/proc/" + std::to_string(pid) + "/ns/" + proc_ns_name(t);
+    std::string ours = std::string("/proc/self/ns/") + proc_ns_name(t);
+    ino_t a = ns_inode(theirs);
+    if (a == 0 || a == ns_inode(ours)) continue;
+    UniqueFd fd(::open(theirs.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw sys_error("open " + theirs);
+    out.push_back({t, std::move(fd)});
+  }
+  return out;
+}
+
+int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+struct ExecChild {
+  const oci::Process* proc;
+  const std::vector<JoinedNamespace>* namespaces;
+  const std::optional<seccomp::Program>* filter;
+  int sync_fd;
+  int console_fd;
+  int preserve_fds;
+  Logger log;
+};
+
+[[noreturn]] void run_exec_child(const ExecChild& c) {
+  try {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // Until the exec this process is the agentrt binary inside the container (CVE-2019-5736).
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    std::vector<int> keep = {0, 1, 2, c.sync_fd, c.console_fd, c.log.fd()};
+    for (const auto& ns : *c.namespaces) keep.push_back(ns.fd.get());
+    for (int i = 0; i < c.preserve_fds; ++i) keep.push_back(3 + i);
+    close_fds_except(keep);
+    sync_expect(c.sync_fd, SyncMsg::go, "exec");
+
+    bool in_user_ns = false;
+    for (const auto& ns : *c.namespaces) {
+      if (ns.type == NamespaceType::pid || ns.type == NamespaceType::time) continue;  // joined by the parent
+      if (::setns(ns.fd.get(), clone_flag(ns.type)) < 0)
+        throw sys_error(std::string("join the container's ") + oci::to_string(ns.type) + " namespace");
+      in_user_ns |= ns.type == NamespaceType::user;
+    }
+    const oci::Process& proc = *c.proc;
+    // Relative to the container's root, which setns(mnt) made ours: a host path cannot be reached
+    // (CVE-2024-21626).
+    if (::chdir(proc.cwd.c_str()) < 0) throw sys_error("cwd: chdir " + proc.cwd);
+    if (proc.terminal) {
+      setup_container_console(c.console_fd, proc.console_size);
+      ::close(c.console_fd);
+    }
+    PreparedExec prepared = apply_process(proc, *c.filter, in_user_ns, c.log, [&](int listener) {
+      send_fd(c.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
+    });
+    cloexec_from(3 + c.preserve_fds);
+    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    exec_process_image(prepared, proc.args);
+    throw sys_error("exec " + prepared.path);
+  } catch (const std::exception& e) {
+    try {
+      sync_send(c.sync_fd, SyncMsg::error, e.what());
+    } catch (...) {
+    }
+    ::_exit(127);
+  }
+}
+
+pid_t fork_child() {
+  clone_args args{};
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) throw sys_error("clone3 exec process");
+  return static_cast<pid_t>(pid);
+}
+
+sigset_t forwarded_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD}) sigaddset(&set, s);
+  return set;
+}
+
+int wait_forwarding(pid_t pid, const sigset_t& set) {
+  UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sfd) throw sys_error("signalfd");
+  for (;;) {
+    int status;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) throw sys_error("wait for exec process");
+    signalfd_siginfo si;
+    if (::read(sfd.get(), &si, sizeof si) != sizeof si) continue;
+    if (si.ssi_signo != SIGCHLD) ::kill(pid, static_cast<int>(si.ssi_signo));
+  }
+}
+
+}  // namespace
+
+int exec_in_container(const Context& ctx, const ExecOptions& opts) {
+  Container c;
+  oci::Status status;
+  {
+    UniqueFd lock = ctx.store.lock(opts.id);
+    c = open_container(ctx.store, opts.id);
+    status = container_status(ctx.store, c);
+  }
+  if (status == oci::Status::stopped) throw Error("cannot exec in a stopped container");
+  if (status == oci::Status::paused && !opts.ignore_paused) throw Error("cannot exec in a paused container");
+
+  // The container's own spec with this process, hardened by the same agent profile as the container.
+  oci::Spec spec = oci::parse_spec(c.rec.config);
+  if (!spec.process || !spec.linux)
+    throw Error("state of " + opts.id + ": config has no process or linux section");
+  spec.process = exec_process(*spec.process, opts);
+  std::string profile_name =
+      c.rec.agent_policy.is_object() ? c.rec.agent_policy.value("profile", "off") : "off";
+  auto profile = policy::profile_from_name(profile_name);
+  if (!profile) throw Error("state of " + opts.id + ": unknown agent profile " + profile_name);
+  policy::apply_agent_policy(spec, *profile);
+  const oci::Process& proc = *spec.process;
+
+  std::optional<seccomp::Program> filter;
+  if (spec.linux->seccomp) {
+    std::vector<std::string> warnings;
+    filter = seccomp::compile(*spec.linux->seccomp, warnings, ctx.store.root() + "/.cache/seccomp");
+  }
+
+  UniqueFd console, console_ours;
+  if (proc.terminal) {
+    if (!opts.console_socket.empty()) {
+      console = connect_unix(opts.console_socket);
+    } else if (opts.detach) {
+      throw Error("cannot allocate tty if agentrt will detach without setting console socket");
+    } else {
+      int sp[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) throw sys_error("socketpair");
+      console_ours.reset(sp[0]);
+      console.reset(sp[1]);
+    }
+  }
+
+  std::vector<JoinedNamespace> namespaces = open_container_namespaces(c.rec.pid);
+  // pid and time namespaces apply to our children: enter them here so the child is born inside.
+  for (const auto& ns : namespaces) {
+    if ((ns.type == NamespaceType::pid || ns.type == NamespaceType::time) &&
+        ::setns(ns.fd.get(), clone_flag(ns.type)) < 0)
+      throw sys_error(std::string("join the container's ") + oci::to_string(ns.type) + " namespace");
+  }
+
+  int sp[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) throw sys_error("socketpair");
+  UniqueFd parent_sock(sp[0]), child_sock(sp[1]);
+  sigset_t set = forwarded_signals(), old;
+  if (!opts.detach) ::sigprocmask(SIG_BLOCK, &set, &old);
+
+  pid_t pid = fork_child();
+  if (pid == 0) {
+    ExecChild child{&proc, &namespaces, &filter, child_sock.get(), console.get(), opts.preserve_fds, ctx.log};
+    run_exec_child(child);
+  }
+  child_sock.reset();
+  console.reset();
+  try {
+    if (c.cgroup) c.cgroup->add_process(pid);
+    sync_send(parent_sock.get(), SyncMsg::go);
+    // The socket is close-on-exec: end of file means the exec happened; a message means it failed.
+    for (;;) {
+      char probe;
+      ssize_t n = ::recv(parent_sock.get(), &probe, 1, MSG_PEEK);
+      if (n == 0) break;
+      if (n < 0 && errno == EINTR) continue;
+      SyncMessage m = sync_recv(parent_sock.get(), "exec");
+      if (m.type == SyncMsg::seccomp_fd && m.fd) {
+        oci::State st = oci_state(ctx.store, c);
+        seccomp::send_listener(spec.linux->seccomp->listener_path, m.fd.get(),
+                               seccomp::container_process_state(
+                                   "1.2.0", pid, spec.linux->seccomp->listener_metadata, oci::to_json(st)));
+      }
+    }
+  } catch (...) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw;
+  }
+  if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
+  if (opts.detach) return 0;
+
+  int wstatus;
+  UniqueFd master;
+  if (console_ours) master = recv_fd(console_ours.get());
+  if (master) {
+    bridge_terminal(master.get());
+    master.reset();
+    if (::waitpid(pid, &wstatus, 0) < 0) throw sys_error("wait for exec process");
+  } else {
+    wstatus = wait_forwarding(pid, set);
+  }
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+  return exit_code(wstatus);
+}
+
+}  // namespace agentrt::runtime
