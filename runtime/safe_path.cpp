@@ -96,8 +96,12 @@ UniqueFd mkdir_all_in_root(int root_fd, const std::string& path, unsigned mode) 
     int fd = try_open_in_root(root_fd, next, O_PATH | O_DIRECTORY);
     if (fd == -ENOENT) {
       if (mkdirat(dir.get(), comp.c_str(), mode) < 0 && errno != EEXIST) throw sys_error("mkdir " + next);
-      fd = try_open_in_root(root_fd, next, O_PATH | O_DIRECTORY);
-      if (fd == -ENOENT) throw Error("mkdir " + next + ": refusing to follow a dangling symlink", ENOENT);
+      // Open what we created through its parent, without following: resolving `next` again from the root
+      // could meet a different tree if someone swaps a directory meanwhile. A symlink here was dangling.
+      fd = openat(dir.get(), comp.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+        throw Error("mkdir " + next + ": refusing to follow a dangling symlink", ENOENT);
+      if (fd < 0) fd = -errno;
     }
     if (fd < 0) throw sys_error("open " + next, -fd);
     dir.reset(fd);
@@ -122,10 +126,13 @@ UniqueFd ensure_file_in_root(int root_fd, const std::string& path, unsigned mode
       openat(parent.get(), base.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
   if (created < 0 && errno != EEXIST) throw sys_error("create " + path);
   if (created >= 0) close(created);
-  fd = try_open_in_root(root_fd, path, O_PATH);
-  if (fd == -ENOENT) throw Error("create " + path + ": refusing to follow a dangling symlink", ENOENT);
-  if (fd < 0) throw sys_error("open " + path, -fd);
-  return UniqueFd(fd);
+  // As in mkdir_all_in_root: open through the parent, without following.
+  UniqueFd file(openat(parent.get(), base.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!file) throw sys_error("open " + path);
+  struct stat st {};
+  if (fstat(file.get(), &st) < 0) throw sys_error("stat " + path);
+  if (S_ISLNK(st.st_mode)) throw Error("create " + path + ": refusing to follow a dangling symlink", ENOENT);
+  return file;
 }
 
 std::string fd_path(int fd) {

@@ -1,5 +1,9 @@
 // Symlinks in the rootfs must not send mounts onto the host.
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -116,4 +120,41 @@ TEST_CASE("mounts inside /proc are refused") {
   CHECK(r.exit_code == 111);
   CHECK(r.output.find("mount " + fs.dir().string() + " to /proc/sys (in rootfs " + fs.rootfs().string() +
                       "): \"/proc/sys\" cannot be mounted because it is inside /proc") != std::string::npos);
+}
+
+TEST_CASE("a directory swapped for a symlink during setup never sends a mount or mkdir to the host") {
+  if (geteuid() != 0) FAIL("needs root");
+  BusyboxRootfs fs;
+  const stdfs::path victim = fs.dir() / "victim";
+  stdfs::create_directories(victim);
+  // The symlink's target also exists inside the rootfs, so resolution in the root always finds a directory.
+  stdfs::create_directories(fs.rootfs() / victim.relative_path());
+  stdfs::create_directories(fs.rootfs() / "race");
+  stdfs::create_directory_symlink(victim, fs.rootfs() / "race-link");
+
+  oci::Spec spec = default_spec();
+  for (int i = 0; i < 200; ++i)
+    spec.mounts.push_back(make_mount("/race/m" + std::to_string(i), "tmpfs", "tmpfs", {}));
+
+  // A separate process (not a thread: the container is forked) swaps race and race-link as fast as it can.
+  pid_t flipper = fork();
+  REQUIRE(flipper >= 0);
+  if (flipper == 0) {
+    const std::string a = (fs.rootfs() / "race").string(), b = (fs.rootfs() / "race-link").string();
+    for (;;) renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
+  }
+  auto r = run_in_container(spec, fs.rootfs().string(), {}, kPrintMounts);
+  kill(flipper, SIGKILL);
+  waitpid(flipper, nullptr, 0);
+  INFO(r.output);
+  CHECK((r.exit_code == 0 || r.exit_code == 111));
+  CHECK(stdfs::is_empty(victim));
+  // Every mount that was made is inside the rootfs: under /race, or under the in-root copy of the victim
+  // path.
+  for (const auto& m : container_mounts(r.output)) {
+    if (m.mountpoint.find("/m") == std::string::npos || m.fstype != "tmpfs") continue;
+    bool in_race = m.mountpoint.rfind("/race/", 0) == 0 || m.mountpoint.rfind("/race-link/", 0) == 0;
+    bool in_copy = m.mountpoint.rfind(victim.string() + "/", 0) == 0;
+    CHECK((in_race || in_copy));
+  }
 }
