@@ -122,19 +122,21 @@ class Env:
         write_config(b, config)
         return b
 
-    def rt(self, *args, timeout=15, stdin=subprocess.DEVNULL, capture=True, stdout=None, stderr=None):
-        cmd = [self.runtime, "--root", self.root] + self.runtime_args + [str(a) for a in args]
+    def rt(self, *args, timeout=15, stdin=subprocess.DEVNULL, capture=True, stdout=None, stderr=None, wrap=()):
+        cmd = list(wrap) + [self.runtime, "--root", self.root] + self.runtime_args + [str(a) for a in args]
         if capture:
             return subprocess.run(cmd, stdin=stdin, capture_output=True, text=True, timeout=timeout)
         return subprocess.run(cmd, stdin=stdin, stdout=stdout, stderr=stderr, text=True, timeout=timeout)
 
-    def run(self, config, cid=None, timeout=30):
-        """runtime run: returns CompletedProcess with the container's stdout/stderr."""
+    def run(self, config, cid=None, timeout=30, wrap=()):
+        """runtime run: returns CompletedProcess with the container's stdout/stderr. wrap: a
+        command prefix, e.g. ["unshare", "--uts"] so a runtime that wrongly applies a setting to
+        its own namespace cannot damage the host."""
         cid = cid or self.new_id("run")
         b = self.bundle(config)
         self.live_ids.add(cid)
         try:
-            return self.rt("run", "--bundle", b, cid, timeout=timeout)
+            return self.rt("run", "--bundle", b, cid, timeout=timeout, wrap=wrap)
         finally:
             self.force_delete(cid)
             shutil.rmtree(b, ignore_errors=True)

@@ -12,8 +12,8 @@ from harness import Fail, check, eq, cfg, sh, status_field, reap
 from registry import test
 
 
-def ok_run(env, config):
-    r = env.run(config)
+def ok_run(env, config, wrap=()):
+    r = env.run(config, wrap=wrap)
     if r.returncode != 0:
         raise Fail(f"run exit code {r.returncode}: {r.stderr.strip()[:300]}")
     return r.stdout
@@ -199,14 +199,16 @@ def _(env):
 def _(env):
     c = cfg(["/bin/hostname"])
     c["hostname"] = "conf-host-1"
-    eq(ok_run(env, c).strip(), "conf-host-1", "hostname")
+    # Throwaway UTS namespace around the runtime: a runtime ignoring the namespace cannot
+    # rename the host.
+    eq(ok_run(env, c, wrap=["unshare", "--uts"]).strip(), "conf-host-1", "hostname")
 
 
 @test("domainname: set in the new UTS namespace")
 def _(env):
     c = cfg(["/bin/cat", "/proc/sys/kernel/domainname"])
     c["domainname"] = "conf.example"
-    r = env.run(c)
+    r = env.run(c, wrap=["unshare", "--uts"])
     if r.returncode != 0 and "domainname" in r.stderr.lower():
         raise Fail(f"domainname rejected: {r.stderr.strip()[:200]}")
     eq(r.stdout.strip(), "conf.example", "domainname")
@@ -217,9 +219,10 @@ def _(env):
     c = cfg(["/bin/hostname"])
     c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"]
     c["hostname"] = "nouts"
-    r = env.run(c)
-    check(r.returncode != 0, "hostname without a uts namespace accepted")
-    check(os.uname().nodename != "nouts", "host hostname was changed!")
+    # The runtime runs in a throwaway UTS namespace: a runtime that sets the hostname anyway
+    # changes that one, not the host's.
+    r = env.run(c, wrap=["unshare", "--uts"])
+    check(r.returncode != 0, "hostname without a uts namespace accepted (it would set the host's hostname)")
 
 
 def recv_master(sock_path, result):
