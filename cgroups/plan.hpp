@@ -20,6 +20,9 @@ struct FileWrite {
   bool retry_after_next = false;
   // Written instead when `file` does not exist (io.bfq.weight -> io.weight).
   std::string fallback_file, fallback_value;
+  // Skipped silently when the file does not exist (swap settings that only lift or disable swap on a
+  // kernel without swap accounting, as runc does).
+  bool optional = false;
 
   bool operator==(const FileWrite&) const = default;
 };

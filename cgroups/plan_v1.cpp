@@ -22,7 +22,8 @@ void plan_memory(Plan& p, const oci::MemoryResources& m) {
   int64_t limit = m.limit.value_or(0);
   int64_t swap = m.swap.value_or(0);
   // -1 for memory with swap unset means no limit for either (runc).
-  if (limit == -1 && swap == 0) swap = -1;
+  bool derived_swap = limit == -1 && swap == 0;
+  if (derived_swap) swap = -1;
   if (limit != 0 && swap != 0) {
     FileWrite lw{"memory", "memory.limit_in_bytes", limit_str(limit), kRes + "memory.limit", true, "", ""};
     FileWrite sw{"memory", "memory.memsw.limit_in_bytes", limit_str(swap), kRes + "memory.swap", true, "",

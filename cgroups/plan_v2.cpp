@@ -24,7 +24,10 @@ void plan_memory(Plan& p, const oci::MemoryResources& m) {
   int64_t swap = m.swap.value_or(0);
   std::string swap_value = v2_swap_value(swap, limit);
   // Swap first so that lowering memory.max never trips over the old swap setting (runc's order).
-  if (!swap_value.empty()) add(p, "memory", "memory.swap.max", swap_value, "memory.swap");
+  if (!swap_value.empty()) {
+    add(p, "memory", "memory.swap.max", swap_value, "memory.swap");
+    p.writes.back().optional = swap_value == "max" || swap_value == "0";
+  }
   if (limit != 0) add(p, "memory", "memory.max", max_or(limit), "memory.limit");
   if (m.reservation && *m.reservation != 0)
     add(p, "memory", "memory.low", max_or(*m.reservation), "memory.reservation");

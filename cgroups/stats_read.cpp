@@ -99,6 +99,8 @@ nlohmann::json stats_v1(const std::map<std::string, std::string>& dirs) {
     if (!ios.empty()) b["ioServicedRecursive"] = ios;
     s["blkio"] = b;
   }
+  s["hugetlb"] = nlohmann::json::object();
+  if (!s.contains("blkio")) s["blkio"] = nlohmann::json::object();
   if (const auto* d = find(dirs, "hugetlb")) {
     nlohmann::json h = nlohmann::json::object();
     for (const auto& size : hugepage_sizes(*d, ".usage_in_bytes"))

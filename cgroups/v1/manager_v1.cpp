@@ -136,9 +136,9 @@ class V1Manager : public Manager {
   void kill_all(int sig) override {
     const Dir* fz = find("freezer");
     std::function<void(bool)> around;
-    // Freezing while signalling means nothing can fork a child the pass would miss.
-    if (sig == SIGKILL && fz && !is_frozen_v1(fz->abs()))
-      around = [dir = fz->abs()](bool before) { freeze_v1(dir, before); };
+    // For SIGKILL, freeze while signalling so nothing can fork a child the pass would miss, then thaw:
+    // a v1-frozen task only dies once thawed, so this also kills a paused container (runc does the same).
+    if (sig == SIGKILL && fz) around = [dir = fz->abs()](bool before) { freeze_v1(dir, before); };
     signal_all(procs_dir(), sig, around);
   }
 

@@ -1,0 +1,195 @@
+#include <catch2/catch.hpp>
+#include <csignal>
+
+#include "cgroups/paths.hpp"
+#include "fixture.hpp"
+
+using namespace cgtest;
+using agentrt::fs::exists;
+using agentrt::fs::join;
+
+namespace {
+
+bool in_cgroup(pid_t pid, const std::string& path) {
+  auto text = agentrt::fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
+  auto m = agentrt::cgroups::parse_proc_cgroup(text);
+  for (const auto& [ctrl, p] : m)
+    if ((ctrl == "memory" || ctrl == "") && p == path) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("create makes the directories, add_process moves the child, destroy removes them") {
+  std::string top;
+  std::vector<std::string> dirs;
+  {
+    TestCgroup cg;
+    top = cg.top();
+    CHECK(cg->path() == top + "/c");
+    dirs.push_back(dir_of(*cg, is_v2(*cg) ? "" : "memory"));
+    if (!is_v2(*cg))
+      for (const char* c : {"cpu", "cpuset", "pids", "devices", "freezer", "blkio"})
+        dirs.push_back(dir_of(*cg, c));
+    for (const auto& d : dirs) {
+      INFO(d);
+      CHECK(exists(d));
+    }
+    auto child = sleeper();
+    cg->add_process(child->pid());
+    CHECK(in_cgroup(child->pid(), top + "/c"));
+    auto pids = cg->pids();
+    REQUIRE(pids.size() == 1);
+    CHECK(pids[0] == child->pid());
+    if (cg->layout() == agentrt::cgroups::Layout::hybrid) {
+      // placed in the cgroup2 hierarchy too, as runc does on hybrid hosts
+      auto procs = read_trim("/sys/fs/cgroup/unified" + top + "/c/cgroup.procs");
+      CHECK(procs == std::to_string(child->pid()));
+    }
+    cg->kill_all(SIGKILL);
+    int status = child->wait();
+    CHECK(WIFSIGNALED(status));
+    CHECK(cg->pids().empty());
+    cg->destroy();
+    for (const auto& d : dirs) {
+      INFO(d);
+      CHECK_FALSE(exists(d));
+      CHECK_FALSE(exists(d.substr(0, d.rfind('/'))));  // the top directory it made too
+    }
+    cg->destroy();  // idempotent
+  }
+}
+
+TEST_CASE("destroy keeps directories it did not create") {
+  TestCgroup outer("c");
+  agentrt::cgroups::Config cfg{"x", outer.top() + "/c/inner", false};
+  auto inner = agentrt::cgroups::create_manager(cfg);
+  inner->create();
+  std::string inner_dir = dir_of(*inner, is_v2(*inner) ? "" : "memory");
+  std::string outer_dir = dir_of(*outer, is_v2(*outer) ? "" : "memory");
+  CHECK(exists(inner_dir));
+  inner->destroy();
+  CHECK_FALSE(exists(inner_dir));
+  CHECK(exists(outer_dir));
+}
+
+TEST_CASE("save and load_manager reopen the same cgroup") {
+  TestCgroup cg;
+  auto child = sleeper();
+  cg->add_process(child->pid());
+  auto saved = cg->save();
+  auto reopened = agentrt::cgroups::load_manager(nlohmann::json::parse(saved.dump()));
+  CHECK(reopened->path() == cg->path());
+  CHECK(reopened->layout() == cg->layout());
+  CHECK(reopened->pids() == std::vector<pid_t>{child->pid()});
+  reopened->kill_all(SIGKILL);
+  child->wait();
+  std::string d = dir_of(*cg, is_v2(*cg) ? "" : "memory");
+  reopened->destroy();  // the reopened manager knows what the first one created
+  CHECK_FALSE(exists(d));
+  CHECK_FALSE(exists(d.substr(0, d.rfind('/'))));
+}
+
+TEST_CASE("systemd cgroupsPath without systemd expands the slice on cgroupfs") {
+  std::string id = "t" + std::to_string(::getpid());
+  agentrt::cgroups::Config cfg{id, "agentrttest-x.slice:agentrt:" + id, true};
+  auto m = agentrt::cgroups::create_manager(cfg);
+  m->create();
+  std::string expected = "/agentrttest.slice/agentrttest-x.slice/agentrt-" + id + ".scope";
+  CHECK(m->path() == expected);
+  std::string d = dir_of(*m, is_v2(*m) ? "" : "memory");
+  CHECK(exists(d));
+  CHECK(d.size() > expected.size());
+  CHECK(d.compare(d.size() - expected.size(), expected.size(), expected) == 0);
+  m->destroy();
+  CHECK_FALSE(exists(d));
+  CHECK_FALSE(exists(d.substr(0, d.size() - expected.size()) + "/agentrttest.slice"));
+}
+
+TEST_CASE("apply writes the values, read back from the cgroup files") {
+  TestCgroup cg;
+  auto child = sleeper();
+  cg->add_process(child->pid());
+  agentrt::oci::Resources r;
+  r.memory.emplace();
+  r.memory->limit = 64 << 20;
+  r.memory->kernel = 1 << 20;
+  r.cpu.emplace();
+  r.cpu->shares = 512;
+  r.cpu->quota = 50000;
+  r.cpu->period = 100000;
+  r.pids = agentrt::oci::PidsResources{32};
+  cg->apply(r);
+  auto w = cg->warnings();
+  REQUIRE(w.size() == 1);
+  CHECK_THAT(w[0], Catch::Contains("memory.kernel"));
+  if (is_v2(*cg)) {
+    std::string d = dir_of(*cg, "");
+    CHECK(read_trim(join(d, "memory.max")) == std::to_string(64 << 20));
+    CHECK(read_trim(join(d, "cpu.weight")) == "59");
+    CHECK(read_trim(join(d, "cpu.max")) == "50000 100000");
+    CHECK(read_trim(join(d, "pids.max")) == "32");
+  } else {
+    CHECK(read_trim(join(dir_of(*cg, "memory"), "memory.limit_in_bytes")) == std::to_string(64 << 20));
+    CHECK(read_trim(join(dir_of(*cg, "cpu"), "cpu.shares")) == "512");
+    CHECK(read_trim(join(dir_of(*cg, "cpu"), "cpu.cfs_quota_us")) == "50000");
+    CHECK(read_trim(join(dir_of(*cg, "cpu"), "cpu.cfs_period_us")) == "100000");
+    CHECK(read_trim(join(dir_of(*cg, "pids"), "pids.max")) == "32");
+  }
+
+  SECTION("a partial update changes only what it names") {
+    agentrt::oci::Resources u;
+    u.pids = agentrt::oci::PidsResources{8};
+    cg->apply(u);
+    std::string pd = is_v2(*cg) ? dir_of(*cg, "") : dir_of(*cg, "pids");
+    std::string md = is_v2(*cg) ? dir_of(*cg, "") : dir_of(*cg, "memory");
+    CHECK(read_trim(join(pd, "pids.max")) == "8");
+    CHECK(read_trim(join(md, is_v2(*cg) ? "memory.max" : "memory.limit_in_bytes")) ==
+          std::to_string(64 << 20));
+    CHECK(cg->warnings().empty());
+  }
+  SECTION("lowering memory with swap in the same update (order-sensitive pair)") {
+    agentrt::oci::Resources u;
+    u.memory.emplace();
+    u.memory->limit = 32 << 20;
+    u.memory->swap = 48 << 20;
+    cg->apply(u);
+    u.memory->limit = 128 << 20;
+    u.memory->swap = 256 << 20;
+    cg->apply(u);
+    if (is_v2(*cg)) {
+      CHECK(read_trim(join(dir_of(*cg, ""), "memory.max")) == std::to_string(128 << 20));
+      if (exists(join(dir_of(*cg, ""), "memory.swap.max")))
+        CHECK(read_trim(join(dir_of(*cg, ""), "memory.swap.max")) == std::to_string(128 << 20));
+    } else {
+      CHECK(read_trim(join(dir_of(*cg, "memory"), "memory.limit_in_bytes")) == std::to_string(128 << 20));
+      CHECK(read_trim(join(dir_of(*cg, "memory"), "memory.memsw.limit_in_bytes")) ==
+            std::to_string(256 << 20));
+    }
+  }
+}
+
+TEST_CASE("a value the kernel rejects is an error naming the resource and the file") {
+  TestCgroup cg;
+  agentrt::oci::Resources r;
+  r.cpu.emplace();
+  r.cpu->cpus = "999";
+  std::string file = join(dir_of(*cg, is_v2(*cg) ? "" : "cpuset"), "cpuset.cpus");
+  try {
+    cg->apply(r);
+    FAIL("cpuset.cpus=999 was accepted");
+  } catch (const agentrt::Error& e) {
+    std::string msg = e.what();
+    CHECK_THAT(msg, Catch::StartsWith("linux.resources.cpu.cpus: write " + file + ": "));
+    CHECK(e.error_number() != 0);
+  }
+}
+
+TEST_CASE("a controller that is not there is named") {
+  TestCgroup cg;
+  agentrt::oci::Resources r;
+  r.network = agentrt::oci::NetworkResources{7, {}};
+  CHECK_THROWS_WITH(cg->apply(r), Catch::Contains("linux.resources.network"));
+  if (!is_v2(*cg) && !exists("/sys/fs/cgroup/net_cls"))
+    CHECK_THROWS_WITH(cg->apply(r), Catch::Contains("net_cls is not available"));
+}
