@@ -71,6 +71,7 @@ make_oci_archive "$WORK/rootfs" "$WORK/image.tar" "$IMG"
 out=$(CTR images import "$WORK/image.tar" 2>&1)
 expect_match "ctr images import of the busybox OCI archive" "conformance/busybox" "$(CTR images ls -q 2>&1) $out"
 
+capture_noise "$TMP/stderr.log"
 expect_eq "ctr run: image rootfs" "conformance-image" "$(RUN --rm --cgroup "/$CGPARENT/c1" "$IMG" c1 cat /etc/conformance-marker 2>&1)"
 RUN --rm "$IMG" c2 sh -c 'exit 3' >/dev/null 2>&1
 expect_eq "ctr run: exit code" "3" "$?"
@@ -137,6 +138,7 @@ else fail "task cgroup removed" "/sys/fs/cgroup/memory/$CGPARENT/d1 still exists
 # --rootfs: a plain directory instead of a snapshot.
 make_rootfs "$WORK/plainroot"
 expect_eq "ctr run --rootfs" "conformance-image" "$(RUN --rm --rootfs "$WORK/plainroot" r1 /bin/cat /etc/conformance-marker 2>&1)"
+release_noise
 
 summary
 [ "$FAIL" -eq 0 ]

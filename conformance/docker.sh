@@ -79,8 +79,10 @@ make_rootfs "$WORK/rootfs"
 tar -C "$WORK/rootfs" -c . | $ENGINE_CMD import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin:/sbin:/usr/bin' - "$IMG" >/dev/null
 expect_eq "docker import of the busybox rootfs" "conformance-image" "$(R "$IMG" cat /etc/conformance-marker 2>&1)"
 
+capture_noise "$TMP/stderr.log"
 checks_run
 checks_detached
+release_noise
 
 if [ "${CONF_DEBUG:-0}" = 1 ]; then tail -30 "$WORK/dockerd.log"; fi
 summary

@@ -87,8 +87,10 @@ fi
 expect_eq "podman import of the busybox rootfs" "conformance-image" "$(R "$IMG" cat /etc/conformance-marker 2>&1)"
 expect_match "podman uses the given runtime" "$(basename "$RUNTIME")" "$($ENGINE_CMD info --format '{{.Host.OCIRuntime.Path}}' 2>&1)"
 
+capture_noise "$TMP/stderr.log"
 checks_run
 checks_detached
+release_noise
 
 summary
 [ "$FAIL" -eq 0 ]

@@ -10,16 +10,30 @@ SKIP=0
 declare -A KNOWN_FAILURES=()
 KNOWN_RUNTIME=runc
 
-pass() { echo "ok - $1"; PASS=$((PASS + 1)); }
+# NOISE_LOG: when set, stderr of the commands under test goes there (see capture_noise); the
+# last line is attached to the next failure so result lines stay one per check.
+NOISE_LOG=
+
+capture_noise() { NOISE_LOG=$1; : >"$NOISE_LOG"; exec 3>&2 2>>"$NOISE_LOG"; }
+release_noise() { exec 2>&3 3>&-; NOISE_LOG=; }
+_noise() {
+    [ -n "$NOISE_LOG" ] && [ -s "$NOISE_LOG" ] && printf ' [stderr: %s]' "$(grep -v '^$' "$NOISE_LOG" | tail -1 | head -c 300)"
+    [ -n "$NOISE_LOG" ] && : >"$NOISE_LOG"
+    return 0
+}
+
+pass() { [ -n "$NOISE_LOG" ] && : >"$NOISE_LOG"; echo "ok - $1"; PASS=$((PASS + 1)); }
 fail() {
+    local why
+    why="$2$(_noise)"
     if [ -n "${KNOWN_FAILURES[$1]:-}" ] && [ "$(basename "${RUNTIME:-}")" = "$KNOWN_RUNTIME" ]; then
-        skip "$1" "known failure of $KNOWN_RUNTIME here: ${KNOWN_FAILURES[$1]} (got: $2)"
+        skip "$1" "known failure of $KNOWN_RUNTIME here: ${KNOWN_FAILURES[$1]} (got: $why)"
         return
     fi
-    echo "not ok - $1: $2"
+    echo "not ok - $1: $why"
     FAIL=$((FAIL + 1))
 }
-skip() { echo "ok - $1 # SKIP $2"; SKIP=$((SKIP + 1)); }
+skip() { [ -n "$NOISE_LOG" ] && : >"$NOISE_LOG"; echo "ok - $1 # SKIP $2"; SKIP=$((SKIP + 1)); }
 
 # expect_eq NAME WANT GOT
 expect_eq() {
