@@ -42,5 +42,14 @@ int cmd_kill(const runtime::Context&, const Args&);
 int cmd_delete(const runtime::Context&, const Args&);
 int cmd_list(const runtime::Context&, const Args&);
 int cmd_exec(const runtime::Context&, const Args&);
+int cmd_ps(const runtime::Context&, const Args&);
+int cmd_pause(const runtime::Context&, const Args&);
+int cmd_resume(const runtime::Context&, const Args&);
+int cmd_events(const runtime::Context&, const Args&);
+int cmd_update(const runtime::Context&, const Args&);
+int cmd_spec(const runtime::Context&, const Args&);
+int cmd_features(const runtime::Context&, const Args&);
+int cmd_checkpoint(const runtime::Context&, const Args&);
+int cmd_restore(const runtime::Context&, const Args&);
 
 }  // namespace agentrt::cli

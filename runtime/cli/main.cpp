@@ -101,6 +101,15 @@ const std::vector<Command>& commands() {
       {"delete", "delete a container and what it holds", cmd_delete},
       {"list", "list containers", cmd_list},
       {"exec", "run a process in a running container", cmd_exec},
+      {"ps", "list the processes of a container", cmd_ps},
+      {"pause", "freeze every process of a container", cmd_pause},
+      {"resume", "thaw a paused container", cmd_resume},
+      {"events", "stream stats and OOM events of a container", cmd_events},
+      {"update", "change the resource limits of a running container", cmd_update},
+      {"spec", "write a default config.json", cmd_spec},
+      {"features", "print the features this runtime supports (JSON)", cmd_features},
+      {"checkpoint", "not supported", cmd_checkpoint},
+      {"restore", "not supported", cmd_restore},
   };
   return table;
 }

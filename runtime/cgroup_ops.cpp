@@ -1,0 +1,99 @@
+#include "runtime/cgroup_ops.hpp"
+
+#include <poll.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "oci/parse.hpp"
+#include "oci/support/error.hpp"
+#include "runtime/status.hpp"
+
+namespace agentrt::runtime {
+namespace {
+
+cgroups::Manager& cgroup_of(const Container& c) {
+  if (!c.cgroup) throw Error("container " + c.rec.id + " has no cgroup");
+  return *c.cgroup;
+}
+
+// Merges `patch` into `target` recursively, as runc records an update in its saved config.
+void merge_json(nlohmann::json& target, const nlohmann::json& patch) {
+  if (!patch.is_object() || !target.is_object()) {
+    target = patch;
+    return;
+  }
+  for (const auto& [k, v] : patch.items()) {
+    if (v.is_object() && target.contains(k))
+      merge_json(target[k], v);
+    else
+      target[k] = v;
+  }
+}
+
+void print_event(const nlohmann::json& ev) {
+  std::printf("%s\n", ev.dump().c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+void pause_container(const Context& ctx, const std::string& id) {
+  UniqueFd lock = ctx.store.lock(id);
+  Container c = open_container(ctx.store, id);
+  oci::Status s = container_status(ctx.store, c);
+  if (s != oci::Status::running && s != oci::Status::created) throw Error("container not running");
+  cgroup_of(c).freeze();
+}
+
+void resume_container(const Context& ctx, const std::string& id) {
+  UniqueFd lock = ctx.store.lock(id);
+  Container c = open_container(ctx.store, id);
+  if (container_status(ctx.store, c) != oci::Status::paused) throw Error("container not paused");
+  cgroup_of(c).thaw();
+}
+
+std::vector<pid_t> container_pids(const Context& ctx, const std::string& id) {
+  Container c = open_container(ctx.store, id);
+  return cgroup_of(c).pids();
+}
+
+void update_container(const Context& ctx, const std::string& id, const nlohmann::json& resources) {
+  UniqueFd lock = ctx.store.lock(id);
+  Container c = open_container(ctx.store, id);
+  if (container_status(ctx.store, c) == oci::Status::stopped) throw Error("container not running");
+  oci::Resources r = oci::parse_resources(resources, "linux.resources");
+  cgroups::Manager& cg = cgroup_of(c);
+  cg.apply(r);
+  for (const auto& w : cg.warnings()) ctx.log.warn(w);
+  merge_json(c.rec.config["linux"]["resources"], resources);
+  ctx.store.save(c.rec);
+}
+
+nlohmann::json stats_event(const Context& ctx, const std::string& id) {
+  Container c = open_container(ctx.store, id);
+  if (container_status(ctx.store, c) == oci::Status::stopped) throw Error("container not running");
+  return {{"type", "stats"}, {"id", id}, {"data", cgroup_of(c).stats()}};
+}
+
+void stream_events(const Context& ctx, const std::string& id, int interval_ms) {
+  Container c = open_container(ctx.store, id);
+  cgroups::Manager& cg = cgroup_of(c);
+  std::unique_ptr<cgroups::OomWatcher> oom = cg.watch_oom();
+  auto next = std::chrono::steady_clock::now();
+  while (container_status(ctx.store, c) != oci::Status::stopped) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next) {
+      print_event({{"type", "stats"}, {"id", id}, {"data", cg.stats()}});
+      next = now + std::chrono::milliseconds(interval_ms);
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();
+    pollfd p{oom ? oom->fd() : -1, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(std::min<long>(wait, 500)));
+    if (oom) {
+      for (uint64_t n = oom->consume(); n > 0; --n) print_event({{"type", "oom"}, {"id", id}});
+    }
+  }
+}
+
+}  // namespace agentrt::runtime
