@@ -24,17 +24,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-# crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled (it checks before it picks a manager). When
-# the unified hierarchy has controllers, the whole benchmark re-runs itself in a private mount namespace with an empty
-# read-only tmpfs over /sys/fs/cgroup/unified, so every runtime alike sees plain cgroup v1. The host's mounts are not
-# touched: the namespace's propagation is private and it ends with the benchmark.
 runtimes=${RUNTIMES:-agentrt runc crun}
-if [[ " $runtimes " == *" crun "* && -z "${BENCH_CGROUP_MASKED:-}" ]] &&
-  [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
-  export BENCH_CGROUP_MASKED=1
-  exec unshare --mount --propagation private -- /bin/bash -c \
-    'mount -t tmpfs -o ro,size=4k agentrt-bench-mask /sys/fs/cgroup/unified && exec "$0" "$@"' "$0" "$@"
-fi
 
 # busybox rootfs shared read-only by every bundle.
 rm -rf "$work"
@@ -46,7 +36,28 @@ echo 'root:x:0:' >"$rootfs/etc/group"
 
 [ -f "$here/docker-default-seccomp.json" ] || python3 "$here/gen_docker_seccomp.py"
 mkdir -p "$out"
-exec python3 "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
+
+# crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled (it checks before it picks a manager). When the
+# unified hierarchy has controllers, crun runs in a private mount namespace (held by a sleeping process) with an empty
+# read-only tmpfs over /sys/fs/cgroup/unified, where it sees plain cgroup v1. The host's mounts are not touched: the
+# namespace's propagation is private. Every runtime is then started through nsenter (crun into that namespace, the
+# others into the harness's own), so all pay the same launcher cost.
+mask_args=()
+if [[ " $runtimes " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
+  unshare --mount --propagation private -- /bin/bash -c \
+    'mount -t tmpfs -o ro,size=4k agentrt-bench-mask /sys/fs/cgroup/unified && echo ready && exec sleep infinity' \
+    >"$work/mask.ready" &
+  holder=$!
+  trap 'kill "$holder" 2>/dev/null' EXIT
+  for _ in $(seq 50); do
+    grep -q ready "$work/mask.ready" && break
+    sleep 0.1
+  done
+  grep -q ready "$work/mask.ready" || { echo "run.sh: could not set up crun's mount namespace" >&2; exit 1; }
+  mask_args=(--crun-mntns-pid "$holder")
+fi
+
+python3 "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
   --seccomp-profile "$here/docker-default-seccomp.json" \
   --agentrt "${AGENTRT:-/work/main/build/agentrt}" --iterations "${N:-50}" --seq "${SEQ:-100}" \
-  --runtimes "$runtimes" --agentrt-profile "${AGENTRT_PROFILE-off}"
+  --runtimes "$runtimes" --agentrt-profile "${AGENTRT_PROFILE-off}" "${mask_args[@]}"
