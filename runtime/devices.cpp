@@ -6,6 +6,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "oci/support/error.hpp"
 #include "runtime/safe_path.hpp"
 
@@ -88,6 +90,26 @@ std::vector<DevSymlink> plan_dev_symlinks(bool have_kcore) {
   };
   if (have_kcore) out.push_back({"/proc/kcore", "/dev/core"});
   return out;
+}
+
+std::vector<oci::DeviceCgroupRule> default_device_rules() {
+  auto rule = [](const char* type, std::optional<int64_t> major, std::optional<int64_t> minor,
+                 const char* access) {
+    return oci::DeviceCgroupRule{true, type, major, minor, access};
+  };
+  return {
+      rule("c", std::nullopt, std::nullopt, "m"),  // mknod of any device; using it still needs rw
+      rule("b", std::nullopt, std::nullopt, "m"),
+      rule("c", 1, 3, "rwm"),               // null
+      rule("c", 1, 8, "rwm"),               // random
+      rule("c", 1, 7, "rwm"),               // full
+      rule("c", 5, 0, "rwm"),               // tty
+      rule("c", 1, 5, "rwm"),               // zero
+      rule("c", 1, 9, "rwm"),               // urandom
+      rule("c", 136, std::nullopt, "rwm"),  // /dev/pts/*
+      rule("c", 5, 2, "rwm"),               // /dev/ptmx
+      rule("c", 10, 200, "rwm"),            // /dev/net/tun
+  };
 }
 
 unsigned mknod_mode(const DeviceNode& node) {

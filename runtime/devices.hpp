@@ -32,6 +32,11 @@ std::vector<DevSymlink> plan_dev_symlinks(bool have_kcore);
 // S_IFCHR | mode etc. for mknod; throws Error for unknown types.
 unsigned mknod_mode(const DeviceNode& node);
 
+// The device cgroup rules runc always appends after linux.resources.devices (its AllowedDevices): mknod of
+// any char/block device, rwm on the default nodes, /dev/pts/*, /dev/ptmx and /dev/net/tun. Without them a
+// spec whose rules start with "deny all" (every engine's) leaves the container unable to use /dev/null.
+std::vector<oci::DeviceCgroupRule> default_device_rules();
+
 // mknod each node inside the rootfs (root_fd) with its mode and owner; with `bind` (a user namespace) or when
 // mknod is not permitted, bind-mount the host node of the same path instead, as runc does.
 void create_devices(int root_fd, const std::vector<DeviceNode>& nodes, bool bind);

@@ -82,3 +82,24 @@ TEST_CASE("dev symlinks") {
   CHECK(links[3].link == "/dev/stderr");
   CHECK(plan_dev_symlinks(true).back().link == "/dev/core");
 }
+
+TEST_CASE("default device cgroup rules are runc's allow list") {
+  auto rules = default_device_rules();
+  REQUIRE(rules.size() == 11);
+  for (const auto& r : rules) CHECK(r.allow);
+  CHECK(rules[0].type == "c");
+  CHECK_FALSE(rules[0].major);
+  CHECK_FALSE(rules[0].minor);
+  CHECK(rules[0].access == "m");
+  CHECK(rules[1].type == "b");
+  // Every default node is usable.
+  for (const auto& node : plan_devices(oci::Spec{})) {
+    bool allowed = false;
+    for (const auto& r : rules)
+      allowed = allowed || (r.type == "c" && r.major == node.major && (!r.minor || *r.minor == node.minor) &&
+                            r.access == "rwm");
+    CHECK(allowed);
+  }
+  CHECK(rules[8].major == 136);
+  CHECK_FALSE(rules[8].minor);
+}
