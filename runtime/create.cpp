@@ -21,6 +21,7 @@
 #include "oci/support/fs.hpp"
 #include "runtime/agent_policy.hpp"
 #include "runtime/container_config.hpp"
+#include "runtime/devices.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
 #include "runtime/proc_info.hpp"
@@ -113,6 +114,14 @@ void enter_new_time_namespace(const oci::Linux& linux) {
 
 // fork-like clone3: new namespaces at once, no new stack. The runtime is single-threaded here, so the child
 // may keep running ordinary C++ until it execs.
+// The spec's device rules followed by the nodes every container needs (/dev/null, zero, tty, ptmx ...), as
+// runc appends them: a spec that starts with "deny all" still gets a working /dev.
+oci::Resources with_default_devices(const std::optional<oci::Resources>& r) {
+  oci::Resources out = r.value_or(oci::Resources{});
+  for (auto& rule : default_device_rules()) out.devices.push_back(rule);
+  return out;
+}
+
 pid_t clone_init(unsigned long flags) {
   clone_args args{};
   args.flags = flags;
@@ -131,6 +140,10 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   CreateRollback rollback(store, opts.id);
 
   ContainerConfig cc = load_container_config(ctx, opts.bundle.empty() ? "." : opts.bundle);
+  if (opts.listen_fds > 0) {
+    cc.spec.process->env.push_back("LISTEN_FDS=" + std::to_string(opts.listen_fds));
+    cc.spec.process->env.push_back("LISTEN_PID=1");
+  }
   const oci::Spec& spec = cc.spec;
   const oci::Process& proc = *spec.process;
   if (!fs::exists(cc.rootfs)) throw Error("root.path: rootfs " + cc.rootfs + " does not exist", ENOENT);
@@ -141,8 +154,9 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   InitConfig init;
   init.spec = &spec;
   init.rootfs = cc.rootfs;
+  init.bundle = cc.bundle;
   init.namespaces = ns;
-  init.preserve_fds = opts.preserve_fds;
+  init.preserve_fds = opts.listen_fds + opts.preserve_fds;
   init.no_pivot = opts.no_pivot;
   init.no_new_keyring = opts.no_new_keyring;
   init.id = opts.id;
@@ -209,7 +223,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
 
   if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
   cgroup->add_process(pid);
-  if (spec.linux->resources) cgroup->apply(*spec.linux->resources);
+  cgroup->apply(with_default_devices(spec.linux->resources));
+  for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
   auto st = read_proc_stat(pid);
   if (!st) throw Error("container init exited during create");
 

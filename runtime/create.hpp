@@ -16,6 +16,9 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
+  // Socket activation: LISTEN_FDS fds from 3 are passed on before the --preserve-fds ones, and the process
+  // gets LISTEN_FDS=n and LISTEN_PID=1, as runc does.
+  int listen_fds = 0;
 };
 
 // Creates the container and leaves its init waiting on the exec fifo. Returns the init's host pid.

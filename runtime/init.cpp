@@ -108,18 +108,21 @@ void run_init(const InitConfig& cfg) {
     RootfsOptions ropts;
     ropts.no_pivot = cfg.no_pivot;
     ropts.in_user_ns = new_user || spec.linux->find_namespace(oci::NamespaceType::user);
+    ropts.bundle = cfg.bundle;
     prepare_rootfs(spec, cfg.rootfs, ropts);
     sync_send(cfg.sync_fd, SyncMsg::mounts_ready);
     sync_expect(cfg.sync_fd, SyncMsg::hooks_done, "createRuntime hooks");
     run_hooks(spec.hooks.create_container, state_json, "createContainer", true, cfg.log);
+    // Before readonlyPaths make /proc/sys read-only and the root goes read-only (runc's order).
+    ropts.after_pivot = [&] {
+      apply_sysctls(spec.linux->sysctl);
+      change_dir(proc.cwd, false);
+      if (proc.terminal) {
+        setup_container_console(cfg.console_fd, proc.console_size);
+        ::close(cfg.console_fd);
+      }
+    };
     finalize_rootfs(spec, ropts);
-
-    apply_sysctls(spec.linux->sysctl);
-    change_dir(proc.cwd, spec.root.readonly);
-    if (proc.terminal) {
-      setup_container_console(cfg.console_fd, proc.console_size);
-      ::close(cfg.console_fd);
-    }
     if (proc.oom_score_adj) apply_oom_score_adj(*proc.oom_score_adj);
     PreparedExec prepared = apply_process(proc, cfg.seccomp, ropts.in_user_ns, cfg.log, [&](int listener) {
       // The listener socket lives on the host: hand the fd to the runtime, still waiting for `ready`.

@@ -14,6 +14,7 @@ namespace agentrt::runtime {
 struct InitConfig {
   const oci::Spec* spec = nullptr;
   std::string rootfs;
+  std::string bundle;
   NamespacePlan namespaces;
   int sync_fd = -1;     // this side of the handshake socket
   int fifo_fd = -1;     // O_PATH fd of exec.fifo, reopened for writing after pivot_root

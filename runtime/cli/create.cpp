@@ -1,10 +1,18 @@
 #include "runtime/create.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "runtime/cli/command.hpp"
 
 namespace agentrt::cli {
 
 // Flags shared by create and run.
+int listen_fds_from_env() {
+  const char* v = std::getenv("LISTEN_FDS");
+  return v ? std::max(0, std::atoi(v)) : 0;
+}
+
 void add_create_flags(po::options_description& d, runtime::CreateOptions& o) {
   d.add_options()("bundle,b", po::value(&o.bundle), "path to the root of the bundle directory")(
       "console-socket", po::value(&o.console_socket), "unix socket that receives the pty master")(
@@ -20,6 +28,7 @@ int cmd_create(const runtime::Context& ctx, const Args& args) {
   add_create_flags(d, o);
   Parsed p = parse(args, d);
   o.id = container_id(p, "create");
+  o.listen_fds = listen_fds_from_env();
   runtime::create_container(ctx, o);
   return 0;
 }

@@ -4,6 +4,7 @@
 namespace agentrt::cli {
 
 void add_create_flags(po::options_description& d, runtime::CreateOptions& o);
+int listen_fds_from_env();
 
 int cmd_run(const runtime::Context& ctx, const Args& args) {
   runtime::RunOptions o;
@@ -13,6 +14,7 @@ int cmd_run(const runtime::Context& ctx, const Args& args) {
       "keep", po::bool_switch(&o.keep), "do not delete the container after it exits");
   Parsed p = parse(args, d);
   o.create.id = container_id(p, "run");
+  o.create.listen_fds = listen_fds_from_env();
   return runtime::run_container(ctx, o);
 }
 
