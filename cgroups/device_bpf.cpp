@@ -82,6 +82,9 @@ std::vector<bpf_insn> device_program(const std::vector<oci::DeviceCgroupRule>& r
       throw Error("linux.resources.devices: invalid device type " + it->type);
     auto block = rule_block(*it);
     p.insert(p.end(), block.begin(), block.end());
+    // A rule without tests ("a *:* rwm") always decides: what would follow is unreachable, which the
+    // verifier rejects.
+    if (block.size() == 2) return p;
   }
   p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
   p.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));

@@ -11,6 +11,7 @@ int write_one(const FileWrite& fw, Writer& w) {
   int err = w.write(fw.controller, fw.file, fw.value);
   if (err == ENOENT && !fw.fallback_file.empty())
     err = w.write(fw.controller, fw.fallback_file, fw.fallback_value);
+  if (err == ENOENT && fw.optional) err = 0;
   return err;
 }
 

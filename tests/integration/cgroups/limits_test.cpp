@@ -132,31 +132,40 @@ TEST_CASE("cpuset is visible to the process") {
 
 TEST_CASE("device rules deny a block device and allow /dev/null") {
   TestCgroup cg;
-  std::string node = "/dev/shm/agentrt-test-sda-" + std::to_string(::getpid());
+  // On devtmpfs: /dev/shm and /run may be nodev (then open fails with EACCES whatever the cgroup says).
+  std::string node = "/dev/agentrt-test-sda-" + std::to_string(::getpid());
+  std::string node2 = node + "-new";
   ::unlink(node.c_str());
   REQUIRE(::mknod(node.c_str(), S_IFBLK | 0600, makedev(8, 0)) == 0);
-  std::string node2 = node + "-new";
   agentrt::oci::Resources r;
   r.devices.push_back({false, "a", std::nullopt, std::nullopt, "rwm"});
   r.devices.push_back({true, "c", 1, 3, "rwm"});
-  // Exit status bits: 1 = /dev/null not writable, 2 = mknod of a block device not EPERM,
-  // 4 = open of the block device not EPERM.
+  int report[2];
+  REQUIRE(::pipe(report) == 0);
+  // The child reports three errnos (0 = success): write to /dev/null, mknod of a block device, open of one.
   Child probe([&] {
-    int rc = 0;
+    int e[3] = {0, 0, 0};
     int fd = ::open("/dev/null", O_WRONLY);
-    if (fd < 0 || ::write(fd, "x", 1) != 1) rc |= 1;
-    if (::mknod(node2.c_str(), S_IFBLK | 0600, makedev(8, 0)) == 0 || errno != EPERM) rc |= 2;
-    if (::open(node.c_str(), O_RDONLY) >= 0 || errno != EPERM) rc |= 4;
-    return rc;
+    if (fd < 0 || ::write(fd, "x", 1) != 1) e[0] = errno;
+    if (::mknod(node2.c_str(), S_IFBLK | 0600, makedev(8, 0)) < 0) e[1] = errno;
+    if (::open(node.c_str(), O_RDONLY) < 0) e[2] = errno;
+    return ::write(report[1], e, sizeof e) == sizeof e ? 0 : 1;
   });
+  ::close(report[1]);
   cg->add_process(probe.pid());
   cg->apply(r);
   probe.go();
+  int e[3] = {-1, -1, -1};
+  CHECK(::read(report[0], e, sizeof e) == sizeof e);
+  ::close(report[0]);
   int status = probe.wait();
   ::unlink(node.c_str());
   ::unlink(node2.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+  CHECK(e[0] == 0);
+  CHECK(std::string(strerror(e[1])) == strerror(EPERM));
+  CHECK(std::string(strerror(e[2])) == strerror(EPERM));
   if (!is_v2(*cg)) CHECK(read_trim(join(dir_of(*cg, "devices"), "devices.list")) == "c 1:3 rwm");
 }
 

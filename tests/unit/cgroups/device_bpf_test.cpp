@@ -12,7 +12,28 @@ namespace {
 
 enum Acc { M = BPF_DEVCG_ACC_MKNOD, R = BPF_DEVCG_ACC_READ, W = BPF_DEVCG_ACC_WRITE };
 
+// The kernel verifier refuses unreachable instructions: every instruction must be reachable.
+void check_all_reachable(const std::vector<bpf_insn>& prog) {
+  std::vector<bool> seen(prog.size(), false);
+  std::vector<size_t> todo = {0};
+  while (!todo.empty()) {
+    size_t pc = todo.back();
+    todo.pop_back();
+    if (pc >= prog.size() || seen[pc]) continue;
+    seen[pc] = true;
+    const bpf_insn& i = prog[pc];
+    if (i.code == (BPF_JMP | BPF_EXIT)) continue;
+    todo.push_back(pc + 1);
+    if (BPF_CLASS(i.code) == BPF_JMP) todo.push_back(pc + 1 + i.off);
+  }
+  for (size_t i = 0; i < prog.size(); ++i) {
+    INFO("instruction " << i);
+    CHECK(seen[i]);
+  }
+}
+
 int run(const std::vector<bpf_insn>& prog, char type, uint32_t major, uint32_t minor, int access) {
+  check_all_reachable(prog);
   bpf_cgroup_dev_ctx ctx{};
   ctx.access_type =
       (static_cast<uint32_t>(access) << 16) | (type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK);
@@ -117,4 +138,11 @@ TEST_CASE("wildcard major") {
 
 TEST_CASE("invalid type throws") {
   CHECK_THROWS(device_program({rule(true, "x", 1, 1, "r")}));
+}
+
+TEST_CASE("an unconditional rule ends the program (no unreachable code)") {
+  auto p = device_program({rule(false, "c", 1, 3, "rwm"), rule(false, "a", {}, {}, "rwm")});
+  CHECK(run(p, 'c', 1, 3, R) == 0);
+  auto q = device_program({rule(true, "c", 1, 3, "rwm"), rule(true, "a", {}, {}, "rwm")});
+  CHECK(run(q, 'b', 8, 0, W) == 1);
 }

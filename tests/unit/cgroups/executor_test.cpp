@@ -102,3 +102,13 @@ TEST_CASE("fallback file when the first does not exist") {
       w);
   CHECK(w.log == std::vector<std::string>{"io.weight=910"});
 }
+
+TEST_CASE("optional writes are skipped when the file does not exist") {
+  FakeWriter w;
+  w.missing = {"memory.swap.max"};
+  FileWrite swap{"memory", "memory.swap.max", "max", "linux.resources.memory.swap", false, "", "", true};
+  execute({swap, fw("memory", "memory.max", "max", "l")}, w);
+  CHECK(w.log == std::vector<std::string>{"memory.max=max"});
+  swap.optional = false;
+  CHECK_THROWS_WITH(execute({swap}, w), Catch::Contains("No such file or directory"));
+}
