@@ -99,41 +99,48 @@ expect_eq "ctr run --seccomp: filter installed" "2" "$out"
 
 # Detached task: the runtime really is the one given (its --root shows the container), exec,
 # ps, pause/resume, kill with a signal, delete.
-RUN -d --cgroup "/$CGPARENT/d1" --memory-limit 67108864 --mount "type=bind,src=$TMP/bind,dst=/data,options=rbind:rw" \
-    "$IMG" d1 sh -c 'trap "echo got-usr1 >/data/sig" USR1; while :; do sleep 0.2; done' >/dev/null 2>&1
-expect_match "ctr run -d: task running" "d1 +[0-9]+ +RUNNING" "$(CTR task ls 2>&1)"
-expect_eq "the task runs under the given runtime (its state says running)" "running" \
-    "$("$RUNTIME" --root "$RUNC_ROOT/$NS" state d1 2>&1 | awk -F'"' '/"status"/ {print $4}')"
-expect_eq "memory limit written to the task cgroup" "67108864" \
-    "$(cat "/sys/fs/cgroup/memory/$CGPARENT/d1/memory.limit_in_bytes" 2>&1)"
-expect_eq "ctr task exec: output" "hi" "$(CTR task exec --exec-id e1 d1 echo hi 2>&1)"
-CTR task exec --exec-id e2 d1 sh -c 'exit 4' >/dev/null 2>&1
-expect_eq "ctr task exec: exit code" "4" "$?"
-expect_eq "ctr task exec --cwd" "/tmp" "$(CTR task exec --exec-id e3 --cwd /tmp d1 pwd 2>&1)"
-out=$(CTR task ps d1 2>&1)
-expect_match "ctr task ps: lists the init pid" "$(CTR task ls 2>/dev/null | awk '$1 == "d1" {print $2}')" "$out"
-CTR task pause d1 >/dev/null 2>&1
-expect_match "ctr task pause: PAUSED" "d1 +[0-9]+ +PAUSED" "$(CTR task ls 2>&1)"
-expect_eq "ctr task pause: freezer frozen" "FROZEN" "$(cat "/sys/fs/cgroup/freezer/$CGPARENT/d1/freezer.state" 2>&1)"
-CTR task resume d1 >/dev/null 2>&1
-expect_match "ctr task resume: RUNNING" "d1 +[0-9]+ +RUNNING" "$(CTR task ls 2>&1)"
-CTR task kill -s SIGUSR1 d1 >/dev/null 2>&1
-sleep 1
-expect_eq "ctr task kill -s SIGUSR1: delivered" "got-usr1" "$(cat "$TMP/bind/sig" 2>&1)"
-CTR task kill -s SIGKILL d1 >/dev/null 2>&1
-for _ in $(seq 1 50); do
-    CTR task ls 2>/dev/null | grep -Eq "d1 +[0-9]+ +STOPPED" && break
-    sleep 0.1
-done
-expect_match "ctr task kill -s SIGKILL: STOPPED" "d1 +[0-9]+ +STOPPED" "$(CTR task ls 2>&1)"
-CTR task rm d1 >/dev/null 2>&1
-expect_nomatch "ctr task rm: task gone" "^d1 " "$(CTR task ls 2>&1)"
-expect_eq "ctr task rm: runtime state removed" "gone" \
-    "$("$RUNTIME" --root "$RUNC_ROOT/$NS" state d1 >/dev/null 2>&1 && echo present || echo gone)"
-CTR containers rm d1 >/dev/null 2>&1
-expect_nomatch "ctr containers rm" "^d1$" "$(CTR containers ls -q 2>&1)"
-if [ ! -d "/sys/fs/cgroup/memory/$CGPARENT/d1" ]; then pass "task cgroup removed"
-else fail "task cgroup removed" "/sys/fs/cgroup/memory/$CGPARENT/d1 still exists"; fi
+detached_task_checks() {
+    RUN -d --cgroup "/$CGPARENT/d1" --memory-limit 67108864 --mount "type=bind,src=$TMP/bind,dst=/data,options=rbind:rw" \
+        "$IMG" d1 sh -c 'trap "echo got-usr1 >/data/sig" USR1; while :; do sleep 0.2; done' >/dev/null 2>&1
+    if ! CTR task ls 2>/dev/null | grep -Eq "^d1 +[0-9]+ +RUNNING"; then
+        fail "ctr run -d: task running" "$(CTR task ls 2>&1 | tr '\n' ' ')"
+        return
+    fi
+    pass "ctr run -d: task running"
+    expect_eq "the task runs under the given runtime (its state says running)" "running" \
+        "$("$RUNTIME" --root "$RUNC_ROOT/$NS" state d1 2>&1 | awk -F'"' '/"status"/ {print $4}')"
+    expect_eq "memory limit written to the task cgroup" "67108864" \
+        "$(cat "/sys/fs/cgroup/memory/$CGPARENT/d1/memory.limit_in_bytes" 2>&1)"
+    expect_eq "ctr task exec: output" "hi" "$(CTR task exec --exec-id e1 d1 echo hi 2>&1)"
+    CTR task exec --exec-id e2 d1 sh -c 'exit 4' >/dev/null 2>&1
+    expect_eq "ctr task exec: exit code" "4" "$?"
+    expect_eq "ctr task exec --cwd" "/tmp" "$(CTR task exec --exec-id e3 --cwd /tmp d1 pwd 2>&1)"
+    out=$(CTR task ps d1 2>&1)
+    expect_match "ctr task ps: lists the init pid" "^$(CTR task ls 2>/dev/null | awk '$1 == "d1" {print $2}') " "$out"
+    CTR task pause d1 >/dev/null 2>&1
+    expect_match "ctr task pause: PAUSED" "d1 +[0-9]+ +PAUSED" "$(CTR task ls 2>&1)"
+    expect_eq "ctr task pause: freezer frozen" "FROZEN" "$(cat "/sys/fs/cgroup/freezer/$CGPARENT/d1/freezer.state" 2>&1)"
+    CTR task resume d1 >/dev/null 2>&1
+    expect_match "ctr task resume: RUNNING" "d1 +[0-9]+ +RUNNING" "$(CTR task ls 2>&1)"
+    CTR task kill -s SIGUSR1 d1 >/dev/null 2>&1
+    sleep 1
+    expect_eq "ctr task kill -s SIGUSR1: delivered" "got-usr1" "$(cat "$TMP/bind/sig" 2>&1)"
+    CTR task kill -s SIGKILL d1 >/dev/null 2>&1
+    for _ in $(seq 1 50); do
+        CTR task ls 2>/dev/null | grep -Eq "d1 +[0-9]+ +STOPPED" && break
+        sleep 0.1
+    done
+    expect_match "ctr task kill -s SIGKILL: STOPPED" "d1 +[0-9]+ +STOPPED" "$(CTR task ls 2>&1)"
+    CTR task rm d1 >/dev/null 2>&1
+    expect_nomatch "ctr task rm: task gone" "^d1 " "$(CTR task ls 2>&1)"
+    expect_eq "ctr task rm: runtime state removed" "gone" \
+        "$("$RUNTIME" --root "$RUNC_ROOT/$NS" state d1 >/dev/null 2>&1 && echo present || echo gone)"
+    CTR containers rm d1 >/dev/null 2>&1
+    expect_nomatch "ctr containers rm" "^d1$" "$(CTR containers ls -q 2>&1)"
+    if [ ! -d "/sys/fs/cgroup/memory/$CGPARENT/d1" ]; then pass "task cgroup removed"
+    else fail "task cgroup removed" "/sys/fs/cgroup/memory/$CGPARENT/d1 still exists"; fi
+}
+detached_task_checks
 
 # --rootfs: a plain directory instead of a snapshot.
 make_rootfs "$WORK/plainroot"

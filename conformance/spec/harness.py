@@ -80,6 +80,16 @@ def base_config(args):
     }
 
 
+def require_runtime_works(env):
+    """Positive control for tests that expect an error: the runtime must run a valid
+    container, so a runtime that fails everything cannot pass them."""
+    if env.control_ok is None:
+        r = env.run(base_config(["/bin/true"]))
+        env.control_ok = (r.returncode == 0, r.stderr.strip()[:200])
+    if not env.control_ok[0]:
+        raise Fail(f"positive control failed (runtime cannot run a valid container): {env.control_ok[1]}")
+
+
 class Env:
     """Per-suite state: runtime path, a private --root, a busybox rootfs template."""
 
@@ -94,6 +104,8 @@ class Env:
         self.template = os.path.join(self.base, "rootfs-template")
         self._make_template()
         self.live_ids = set()
+        self.control_ok = None
+        self.bundle_of = {}
 
     def _make_template(self):
         t = self.template
@@ -147,10 +159,14 @@ class Env:
         out = open(os.path.join(bundle, "ctr.out"), "w")
         err = open(os.path.join(bundle, "ctr.err"), "w")
         try:
-            return self.rt("create", *extra, "--bundle", bundle, cid, capture=False, stdout=out, stderr=err)
+            r = self.rt("create", *extra, "--bundle", bundle, cid, capture=False, stdout=out, stderr=err)
         finally:
             out.close()
             err.close()
+        # The runtime's own stderr shares the file with the container's.
+        with open(os.path.join(bundle, "ctr.err")) as f:
+            r.stderr = f.read()
+        return r
 
     def state(self, cid):
         r = self.rt("state", cid)

@@ -29,6 +29,7 @@ def started(env, config, tag):
     cid = env.new_id(tag)
     config["linux"]["cgroupsPath"] = "/" + cid
     b = env.bundle(config)
+    env.bundle_of[cid] = b
     r = env.create(cid, b)
     if r.returncode != 0:
         raise Fail(f"create failed: {r.stderr.strip()[:300]}")
@@ -67,12 +68,14 @@ def _(env):
 def _(env):
     v1_only()
     # Doubling a shell string to 128 MiB needs no device nodes (/dev/zero may be the bug).
-    c = sh("x=a; i=0; while [ $i -lt 27 ]; do x=\"$x$x\"; i=$((i+1)); done; echo survived")
+    c = sh("sleep 0.3; x=a; i=0; while [ $i -lt 27 ]; do x=\"$x$x\"; i=$((i+1)); done; echo survived")
     c["linux"]["resources"]["memory"] = {"limit": 16 << 20, "swap": 16 << 20}
-    c["linux"]["cgroupsPath"] = "/" + env.new_id("oom")
-    r = env.run(c, timeout=60)
-    check("survived" not in r.stdout, "process allocating 128MiB survived a 16MiB limit")
-    check(r.returncode != 0, "run exit code 0 after OOM")
+    cid, _ = started(env, c, "oom")
+    env.wait_status(cid, "stopped", timeout=20)
+    oom = dict(ln.split() for ln in read(cg_file("memory", cid, "memory.oom_control")).splitlines())
+    with open(os.path.join(env.bundle_of[cid], "ctr.out")) as f:
+        check("survived" not in f.read(), "process allocating 128MiB survived a 16MiB limit")
+    check(int(oom.get("oom_kill", "0")) >= 1, f"no OOM kill recorded in memory.oom_control: {oom}")
 
 
 @test("linux.resources.cpu: shares, quota, period, cpuset written")

@@ -4,7 +4,7 @@ import os
 import shutil
 import time
 
-from harness import Fail, check, eq, pid_alive, reap, sh, cfg, write_config
+from harness import Fail, check, eq, pid_alive, reap, require_runtime_works, sh, cfg, write_config
 from registry import test
 
 
@@ -174,6 +174,7 @@ def _(env):
 
 @test("operations on an unknown id are errors (state, start, kill, delete)")
 def _(env):
+    require_runtime_works(env)
     cid = env.new_id("unknown")
     for op in (["state", cid], ["start", cid], ["kill", cid, "KILL"], ["delete", cid]):
         r = env.rt(*op)
@@ -182,6 +183,7 @@ def _(env):
 
 @test("create: missing config.json is an error and nothing is left behind")
 def _(env):
+    require_runtime_works(env)
     cid = env.new_id("noconf")
     b = env.bundle(sh("true"))
     os.unlink(os.path.join(b, "config.json"))
@@ -192,6 +194,7 @@ def _(env):
 
 @test("create: an invalid id is an error")
 def _(env):
+    require_runtime_works(env)
     b = env.bundle(sh("true"))
     r = env.create("bad/../id", b)
     check(r.returncode != 0, "create with id 'bad/../id' succeeded")
@@ -200,6 +203,7 @@ def _(env):
 
 @test("create: failure leaves no container and no cgroup behind")
 def _(env):
+    require_runtime_works(env)
     cid = env.new_id("failcreate")
     c = sh("true")
     c["linux"]["cgroupsPath"] = "/" + cid

@@ -5,7 +5,7 @@ import os
 import subprocess
 import time
 
-from harness import Skip, check, eq, cfg, sh
+from harness import Skip, check, eq, cfg, sh, require_runtime_works
 from registry import test
 from t_process import ok_run, expect_create_error
 
@@ -201,6 +201,7 @@ def _(env):
     c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
     c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}
     # Run the runtime in a throwaway network namespace so a wrong write cannot reach the host.
+    require_runtime_works(env)
     r = env.run(c, wrap=["unshare", "--net"])
     check(r.returncode != 0, "net.ipv4.ip_forward accepted without a new network namespace")
 
