@@ -71,14 +71,16 @@ void limit_pids(oci::Linux& linux, int64_t limit, PolicyReport& report) {
 }
 
 void harden_seccomp(oci::Linux& linux, const seccomp::AgentProfile& profile, PolicyReport& report) {
-  oci::Seccomp request;
   if (linux.seccomp) {
-    request = *linux.seccomp;
-  } else {
-    request = seccomp::base_filter();
-    report.changes.push_back("seccomp: the spec has no filter, using the full " + profile.name + " filter");
+    linux.seccomp = seccomp::layer_floor(*linux.seccomp, profile, report.changes);
+    return;
   }
-  linux.seccomp = seccomp::layer_floor(request, profile, report.changes);
+  // The base allowlist is the profile's own: which of its rules the floor replaced is no news.
+  std::vector<std::string> changes;
+  linux.seccomp = seccomp::layer_floor(seccomp::base_filter(), profile, changes);
+  report.changes.push_back("seccomp: the spec has no filter, using the full " + profile.name + " filter");
+  for (auto& c : changes)
+    if (c.rfind("seccomp: replaced the spec's", 0) != 0) report.changes.push_back(std::move(c));
 }
 
 }  // namespace

@@ -116,6 +116,8 @@ TEST_CASE("policy: agent-default hardens the spec and reports every change", "[p
   REQUIRE(s.linux->seccomp);
   REQUIRE(s.linux->seccomp->architectures == std::vector<std::string>{"SCMP_ARCH_X86_64"});
   REQUIRE(mentions(report, "the spec has no filter, using the full agent-default filter"));
+  REQUIRE_FALSE(mentions(report, "replaced the spec's"));  // the base allowlist is not the spec's
+  REQUIRE(mentions(report, "agent-default denies"));
   std::vector<std::string> w;
   auto p = seccomp::compile(*s.linux->seccomp, w);
   REQUIRE(decide(p, SYS_ptrace) == errno_ret(EPERM));
@@ -144,6 +146,8 @@ TEST_CASE("policy: agent-dev keeps CAP_SYS_PTRACE, the spec's filter is layered 
   REQUIRE(has(s.process->capabilities->bounding, CAP_SYS_PTRACE));
   REQUIRE_FALSE(has(s.process->capabilities->bounding, CAP_SYS_ADMIN));
   REQUIRE_FALSE(mentions(report, "full"));
+  REQUIRE_FALSE(mentions(report, "rule for ptrace"));  // agent-dev leaves ptrace to the spec
+  REQUIRE(mentions(report, "agent-dev denies"));
   std::vector<std::string> w;
   auto p = seccomp::compile(*s.linux->seccomp, w);
   REQUIRE(decide(p, SYS_ptrace) == SECCOMP_RET_ALLOW);
