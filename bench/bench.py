@@ -390,6 +390,7 @@ def main():
   ap.add_argument("--runtimes", default="agentrt runc crun")
   ap.add_argument("--agentrt-profile", default="off")
   ap.add_argument("--crun-mntns-pid", type=int, default=0)
+  ap.add_argument("--source", default="?", help="agentrt source revision, for the report")
   opts = ap.parse_args()
 
   def log(msg):
@@ -418,6 +419,7 @@ def bench(opts, all_rts, bundles, log):
       "sequential": opts.seq,
       "versions": versions(rts),
       "agentrt_profile": opts.agentrt_profile or "(default)",
+      "source": opts.source,
       "notes": [],
   }
   if any(rt.name == "crun" for rt in rts):

@@ -112,12 +112,21 @@ def build_table(meta, results):
   return lines
 
 
+def nice_top(v):
+  """Smallest 'round' axis maximum (1, 2, 2.5 or 5 times a power of ten, times 5 ticks) at or above v."""
+  step = 10 ** math.floor(math.log10(v / 5))
+  for m in (1, 2, 2.5, 5, 10):
+    if 5 * m * step >= v:
+      return 5 * m * step
+  return 50 * step
+
+
 def build_svg(results):
   rts = list(results)
   keys = [k for k in timing_keys(results)]
   vals = {k: {r: (median(results[r].get(k, {}).get("samples", [])), p90(results[r].get(k, {}).get("samples", [])))
               for r in rts} for k in keys}
-  top = max([p for k in keys for (_, p) in vals[k].values() if p] + [0.001]) * 1000 * 1.1
+  top = nice_top(max([p for k in keys for (_, p) in vals[k].values() if p] + [0.001]) * 1000)
   bar, gap, left, height, plot_top = 18, 26, 60, 300, 40
   group_w = bar * len(rts) + gap
   width = left + group_w * len(keys) + 20
@@ -130,7 +139,7 @@ def build_svg(results):
   for i in range(6):
     v = top * i / 5
     out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>' % (left, width - 20, y(v), y(v)))
-    out.append('<text x="%d" y="%.1f" text-anchor="end">%.0f</text>' % (left - 4, y(v) + 4, v))
+    out.append('<text x="%d" y="%.1f" text-anchor="end">%g</text>' % (left - 4, y(v) + 4, v))
   for gi, k in enumerate(keys):
     x0 = left + gi * group_w + gap / 2
     for ri, r in enumerate(rts):
@@ -161,8 +170,9 @@ def build_svg(results):
 def write_all(meta, results, out_dir, log):
   os.makedirs(out_dir, exist_ok=True)
   lines = build_table(meta, results)
-  header = ["# agentrt startup benchmark", "", "%s, kernel %s, %d cpus, N=%d, agentrt profile: %s" %
-            (meta["date"], meta["kernel"], meta["cpus"], meta["iterations"], meta["agentrt_profile"])]
+  header = ["# agentrt startup benchmark", "", "%s, kernel %s, %d cpus, N=%d, agentrt profile: %s, source: %s" %
+            (meta["date"], meta["kernel"], meta["cpus"], meta["iterations"], meta["agentrt_profile"],
+             meta.get("source", "?"))]
   header += ["versions: " + ", ".join("%s %s" % kv for kv in meta["versions"].items())]
   header += ["note: " + n for n in meta["notes"]] + [""]
   text = "\n".join(header + lines) + "\n"
