@@ -57,7 +57,7 @@ if [[ " $runtimes " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgrou
   mask_args=(--crun-mntns-pid "$holder")
 fi
 
-python3 "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
+python3 -B "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
   --seccomp-profile "$here/docker-default-seccomp.json" \
   --agentrt "${AGENTRT:-/work/main/build/agentrt}" --iterations "${N:-50}" --seq "${SEQ:-100}" \
   --runtimes "$runtimes" --source "$(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)" --agentrt-profile "${AGENTRT_PROFILE-off}" "${mask_args[@]}"
