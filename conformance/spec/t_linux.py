@@ -300,3 +300,25 @@ def _(env):
     if not os.path.exists("/sys/kernel/security/apparmor") and not os.path.exists("/sys/fs/selinux/enforce"):
         raise Skip("neither AppArmor nor SELinux is enabled on this kernel")
     raise Skip("LSM label checks are not implemented in this suite")
+
+
+@test("linux.namespaces time + linux.timeOffsets: offsets applied in the new time namespace")
+def _(env):
+    if not os.path.exists("/proc/self/ns/time"):
+        raise Skip("kernel without time namespaces")
+    c = cfg(["/bin/sh", "-c", "readlink /proc/self/ns/time; cat /proc/self/timens_offsets"])
+    c["linux"]["namespaces"].append({"type": "time"})
+    c["linux"]["timeOffsets"] = {"monotonic": {"secs": 86400, "nanosecs": 0},
+                                 "boottime": {"secs": 3600, "nanosecs": 0}}
+    lines = ok_run(env, c).splitlines()
+    check(lines and lines[0] != host_ns("time"), f"time namespace is the host's: {lines[:1]}")
+    offs = {ln.split()[0]: ln.split()[1:] for ln in lines[1:] if ln.strip()}
+    eq(offs.get("monotonic"), ["86400", "0"], "monotonic offset")
+    eq(offs.get("boottime"), ["3600", "0"], "boottime offset")
+
+
+@test("process.ioPriority: I/O class and priority applied")
+def _(env):
+    c = cfg(["/bin/ionice", "-p", "1"], process={"ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 5}})
+    out = ok_run(env, c).strip()
+    check("best-effort" in out and "prio 5" in out, f"ionice reports {out!r}")
