@@ -172,3 +172,36 @@ def _(env):
     r = env.run(c)
     eq(r.returncode, 0, f"run exit code ({r.stderr.strip()[:200]})")
     eq(r.stdout.split(), [str(48 << 20), "77"], "limits read through /sys/fs/cgroup")
+
+
+def cgroup_dirs_of(pid):
+    """Host directories of every cgroup hierarchy the process is in (v1 controllers, named
+    hierarchies and the unified one)."""
+    dirs = set()
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f:
+            _hid, ctrls, path = line.rstrip("\n").split(":", 2)
+            if ctrls == "":
+                base = f"{V1}/unified" if os.path.isdir(f"{V1}/unified") else V1
+            else:
+                name = ctrls.split(",")[0].replace("name=", "")
+                base = f"{V1}/{name}" if os.path.isdir(f"{V1}/{name}") else f"{V1}/{ctrls}"
+            dirs.add(os.path.normpath(base + path))
+    return dirs
+
+
+@test("delete: cgroups created for a container without cgroupsPath are removed in every hierarchy")
+def _(env):
+    cid = env.new_id("cgdefault")
+    b = env.bundle(sh("sleep 30"))
+    r = env.create(cid, b)
+    eq(r.returncode, 0, f"create exit code ({r.stderr.strip()[:200]})")
+    pid = env.state(cid)["pid"]
+    created = cgroup_dirs_of(pid) - cgroup_dirs_of(os.getpid())
+    check(created, "the container process is in no cgroup of its own")
+    env.rt("kill", cid, "KILL")
+    env.wait_status(cid, "stopped")
+    eq(env.rt("delete", cid).returncode, 0, "delete exit code")
+    env.live_ids.discard(cid)
+    left = sorted(d for d in created if os.path.isdir(d))
+    eq(left, [], "cgroup directories left after delete")
