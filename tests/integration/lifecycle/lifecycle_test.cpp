@@ -1,0 +1,254 @@
+// create/start/state/kill/delete/run/list through the agentrt CLI with the plain OCI profile.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <future>
+#include <map>
+
+#include "support.hpp"
+
+using namespace lifecycle_test;
+
+TEST_CASE("create, start, exit and delete move through created, running and stopped", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("cycle");
+  b.add_ctl_mount().script(std::string("echo PID=$$; ") + kWaitForGo + "echo DONE=1");
+  b.save();
+  auto out = b.dir() / "create.out";
+
+  auto c = rt.to_files({"create", "-b", b.dir(), b.id()}, out);
+  REQUIRE(c.code == 0);
+  auto st = rt.state(b.id());
+  REQUIRE(st);
+  CHECK((*st)["status"] == "created");
+  CHECK((*st)["id"] == b.id());
+  CHECK((*st)["bundle"] == b.dir().string());
+  REQUIRE((*st)["pid"].get<int>() > 0);
+  int pid = (*st)["pid"];
+  CHECK(stdfs::exists("/proc/" + std::to_string(pid)));
+  // Nothing of the user process ran yet.
+  CHECK_FALSE(value_of(read_text(out), "PID"));
+
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  CHECK(rt.wait_status(b.id(), "running"));
+  CHECK(rt.state(b.id()).value()["pid"] == pid);
+
+  fx.release(b);
+  REQUIRE(rt.wait_status(b.id(), "stopped"));
+  auto printed = read_text(out);
+  CHECK(value_of(printed, "PID") == "1");
+  CHECK(value_of(printed, "DONE") == "1");
+
+  auto d = rt({"delete", b.id()});
+  CHECK(d.code == 0);
+  auto gone = rt({"state", b.id()});
+  CHECK(gone.code != 0);
+  CHECK(contains(gone.err, "container does not exist"));
+  CHECK_FALSE(stdfs::exists(rt.root() / b.id()));
+  fx.check_no_leaks(b.id());
+}
+
+TEST_CASE("run returns the exit code of the container's process", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  struct Case {
+    const char* script;
+    int code;
+  };
+  for (auto c : {Case{"echo RAN=1; exit 0", 0}, Case{"echo RAN=1; exit 3", 3}}) {
+    auto& b = fx.bundle("exit");
+    b.script(c.script);
+    b.save();
+    auto r = rt({"run", "-b", b.dir(), b.id()});
+    INFO(c.script << "\n" << r.all());
+    CHECK(r.code == c.code);
+    CHECK(value_of(r.out, "RAN") == "1");
+    // run without -d removes the container once its process exited.
+    CHECK(rt({"state", b.id()}).code != 0);
+  }
+}
+
+TEST_CASE("run returns 128+9 when the container's init is killed by SIGKILL", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("killed");
+  // The init of a pid namespace ignores SIGKILL from inside, so the test kills it from the host.
+  b.script("echo RAN=1; while true; do sleep 0.05; done");
+  b.save();
+  auto run = std::async(std::launch::async, [&] { return rt({"run", "-b", b.dir(), b.id()}, 20); });
+  REQUIRE(rt.wait_status(b.id(), "running"));
+  int pid = rt.state(b.id()).value()["pid"];
+  REQUIRE(kill(pid, SIGKILL) == 0);
+  auto r = run.get();
+  INFO(r.all());
+  CHECK(r.code == 128 + 9);
+  CHECK(value_of(r.out, "RAN") == "1");
+}
+
+TEST_CASE("run -d detaches and --pid-file names the init", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("detach");
+  b.add_ctl_mount().script(std::string("echo PID=$$ > /ctl/pid; ") + kWaitForGo);
+  b.save();
+  auto pidfile = b.dir() / "run.pid";
+  auto r = rt({"run", "-d", "--pid-file", pidfile, "-b", b.dir(), b.id()}, 10);
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  REQUIRE(rt.wait_status(b.id(), "running"));
+  int pid = rt.state(b.id()).value()["pid"];
+  CHECK(trim(read_text(pidfile)) == std::to_string(pid));
+  for (int i = 0; i < 200 && !stdfs::exists(b.ctl() / "pid"); ++i) usleep(10000);
+  CHECK(value_of(read_text(b.ctl() / "pid"), "PID") == "1");
+  fx.release(b);
+  CHECK(rt.wait_status(b.id(), "stopped"));
+  CHECK(rt({"delete", b.id()}).code == 0);
+}
+
+TEST_CASE("create --pid-file writes the init pid", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("pidfile");
+  b.script("true");
+  b.save();
+  auto pidfile = b.dir() / "c.pid";
+  REQUIRE(rt({"create", "--pid-file", pidfile, "--bundle", b.dir(), b.id()}).code == 0);
+  auto st = rt.state(b.id());
+  REQUIRE(st);
+  CHECK(trim(read_text(pidfile)) == std::to_string((*st)["pid"].get<int>()));
+  // The init of a created container is alive and in our test's pid namespace.
+  CHECK(kill((*st)["pid"].get<int>(), 0) == 0);
+}
+
+TEST_CASE("errors: duplicate id, unknown id, start twice, delete of a running container", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("errors");
+  b.add_ctl_mount().script(kWaitForGo);
+  b.save();
+  REQUIRE(rt({"create", "-b", b.dir(), b.id()}).code == 0);
+
+  auto dup = rt({"create", "-b", b.dir(), b.id()});
+  CHECK(dup.code != 0);
+  CHECK(contains(dup.err, "container with id exists"));
+  CHECK(rt.status(b.id()) == "created");
+
+  auto unknown = unique_id("unknown");
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"start", unknown},
+                                       {"state", unknown},
+                                       {"kill", unknown, "KILL"},
+                                       {"delete", unknown}}) {
+    auto r = rt(cmd);
+    INFO(cmd[0] << ": " << r.all());
+    CHECK(r.code != 0);
+    CHECK(contains(r.err, "container does not exist"));
+  }
+
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  REQUIRE(rt.wait_status(b.id(), "running"));
+  auto again = rt({"start", b.id()});
+  INFO(again.all());
+  CHECK(again.code != 0);
+  CHECK(rt.status(b.id()) == "running");
+
+  auto del = rt({"delete", b.id()});
+  CHECK(del.code != 0);
+  CHECK(rt.status(b.id()) == "running");
+  int pid = rt.state(b.id()).value()["pid"];
+
+  auto force = rt({"delete", "--force", b.id()});
+  CHECK(force.code == 0);
+  CHECK(rt({"state", b.id()}).code != 0);
+  for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) usleep(20000);
+  CHECK(kill(pid, 0) != 0);
+}
+
+TEST_CASE("kill accepts signal names and numbers", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  for (std::string sig : {"KILL", "SIGKILL", "9"}) {
+    auto& b = fx.bundle("kill");
+    b.add_ctl_mount().script(kWaitForGo);
+    b.save();
+    REQUIRE(rt({"create", "-b", b.dir(), b.id()}).code == 0);
+    REQUIRE(rt({"start", b.id()}).code == 0);
+    REQUIRE(rt.wait_status(b.id(), "running"));
+    auto k = rt({"kill", b.id(), sig});
+    INFO(sig << ": " << k.all());
+    CHECK(k.code == 0);
+    CHECK(rt.wait_status(b.id(), "stopped", 5));
+    CHECK(rt({"delete", b.id()}).code == 0);
+  }
+  SECTION("TERM reaches a handler of the container's pid 1") {
+    auto& b = fx.bundle("term");
+    b.add_ctl_mount().script("trap 'echo GOT=TERM > /ctl/got; exit 7' TERM; while true; do sleep 0.05; done");
+    b.save();
+    REQUIRE(rt({"create", "-b", b.dir(), b.id()}).code == 0);
+    REQUIRE(rt({"start", b.id()}).code == 0);
+    REQUIRE(rt.wait_status(b.id(), "running"));
+    usleep(200000);  // let the shell install its trap
+    CHECK(rt({"kill", b.id(), "TERM"}).code == 0);
+    CHECK(rt.wait_status(b.id(), "stopped", 5));
+    CHECK(value_of(read_text(b.ctl() / "got"), "GOT") == "TERM");
+  }
+  SECTION("an unknown signal name is an error and the container keeps running") {
+    auto& b = fx.bundle("badsig");
+    b.add_ctl_mount().script(kWaitForGo);
+    b.save();
+    REQUIRE(rt({"create", "-b", b.dir(), b.id()}).code == 0);
+    auto k = rt({"kill", b.id(), "NOSUCHSIG"});
+    CHECK(k.code != 0);
+    CHECK(rt.status(b.id()) == "created");
+  }
+}
+
+TEST_CASE("list prints a table, json and ids only", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& a = fx.bundle("lista");
+  auto& b = fx.bundle("listb");
+  for (auto* x : {&a, &b}) {
+    x->add_ctl_mount().script(kWaitForGo);
+    x->save();
+    REQUIRE(rt({"create", "-b", x->dir(), x->id()}).code == 0);
+  }
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  REQUIRE(rt.wait_status(b.id(), "running"));
+
+  auto table = rt({"list"});
+  REQUIRE(table.code == 0);
+  auto lines = split_lines(table.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].rfind("ID", 0) == 0);
+  CHECK(contains(lines[0], "PID"));
+  CHECK(contains(lines[0], "STATUS"));
+  auto row_of = [&](const std::string& id) {
+    for (const auto& l : lines)
+      if (l.rfind(id + " ", 0) == 0) return l;
+    return std::string();
+  };
+  CHECK(contains(row_of(a.id()), "created"));
+  CHECK(contains(row_of(b.id()), "running"));
+  CHECK(contains(row_of(a.id()), a.dir().string()));
+
+  auto js = rt({"list", "--format", "json"});
+  REQUIRE(js.code == 0);
+  auto arr = json::parse(js.out);
+  REQUIRE(arr.is_array());
+  REQUIRE(arr.size() == 2);
+  std::map<std::string, std::string> status;
+  for (const auto& c : arr) status[c["id"]] = c["status"];
+  CHECK(status[a.id()] == "created");
+  CHECK(status[b.id()] == "running");
+
+  auto q = rt({"list", "-q"});
+  REQUIRE(q.code == 0);
+  auto ids = split_lines(q.out);
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> expected{a.id(), b.id()};
+  std::sort(expected.begin(), expected.end());
+  CHECK(ids == expected);
+}
