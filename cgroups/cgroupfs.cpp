@@ -45,10 +45,7 @@ std::vector<std::string> mkdir_tracked(const std::string& root, const std::strin
     if (::mkdir(d.c_str(), 0755) < 0) {
       if (errno == EEXIST) continue;
       int err = errno;
-      try {
-        remove_dirs(made);
-      } catch (const Error&) {
-      }
+      for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
       throw sys_error("create cgroup " + d, err);
     }
     made.push_back(d);
@@ -56,20 +53,40 @@ std::vector<std::string> mkdir_tracked(const std::string& root, const std::strin
   return made;
 }
 
-void remove_dirs(const std::vector<std::string>& created) {
-  for (auto it = created.rbegin(); it != created.rend(); ++it) {
-    for (int attempt = 0;; ++attempt) {
-      if (::rmdir(it->c_str()) == 0 || errno == ENOENT) break;
-      if (errno != EBUSY || attempt >= kRetries) throw sys_error("remove cgroup " + *it);
-      std::this_thread::sleep_for(kRetryDelay);
-    }
+bool rmdir_retry(const std::string& dir) {
+  for (int attempt = 0;; ++attempt) {
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+    if (errno != EBUSY) throw sys_error("remove cgroup " + dir);
+    if (attempt >= kRetries) return false;
+    std::this_thread::sleep_for(kRetryDelay);
   }
 }
 
-void wait_removed(const std::string& dir) {
-  for (int attempt = 0; is_dir(dir); ++attempt) {
-    if (attempt >= kRetries) throw sys_error("remove cgroup " + dir, EBUSY);
-    std::this_thread::sleep_for(kRetryDelay);
+void remove_children(const std::string& dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return;
+  std::vector<std::string> subs;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string name = e->d_name;
+    if (e->d_type == DT_DIR && name != "." && name != "..") subs.push_back(fs::join(dir, name));
+  }
+  for (const auto& sub : subs) {
+    remove_children(sub);
+    if (!rmdir_retry(sub)) throw sys_error("remove cgroup " + sub, EBUSY);
+  }
+}
+
+void remove_created(const std::vector<std::string>& created, const std::string& own) {
+  for (auto it = created.rbegin(); it != created.rend(); ++it) {
+    if (*it == own) {
+      remove_children(own);
+      if (!rmdir_retry(own)) throw sys_error("remove cgroup " + own, EBUSY);
+      continue;
+    }
+    if (::rmdir(it->c_str()) < 0 && errno != ENOENT) {
+      if (errno == EBUSY || errno == ENOTEMPTY) return;  // still used by another cgroup
+      throw sys_error("remove cgroup " + *it);
+    }
   }
 }
 

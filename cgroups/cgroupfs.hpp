@@ -12,11 +12,15 @@ namespace agentrt::cgroups::cgroupfs {
 std::vector<std::string> mkdir_tracked(const std::string& root, const std::string& path);
 // Directories of root + path that do not exist yet, outermost first.
 std::vector<std::string> missing_dirs(const std::string& root, const std::string& path);
-// rmdir of the given directories, innermost first, retrying EBUSY for about a second (a cgroup stays
-// busy briefly after its last process exits). Missing directories are fine.
-void remove_dirs(const std::vector<std::string>& created);
-// Waits until dir is gone (for removals done by libcgroup); throws EBUSY naming dir after the timeout.
-void wait_removed(const std::string& dir);
+// Removes what a container created: `created` (outermost first) ends with its own cgroup when create()
+// made it. The own cgroup goes with any sub-cgroups made inside the container, retrying EBUSY for about
+// a second (a cgroup stays busy briefly after its last process exits); then the parents it created,
+// innermost first, each only if empty: a parent another container still uses stays. Missing is fine.
+void remove_created(const std::vector<std::string>& created, const std::string& own);
+// Removes the sub-cgroups of dir (not dir itself), deepest first.
+void remove_children(const std::string& dir);
+// rmdir with EBUSY retries; false when the directory is still busy after about a second.
+bool rmdir_retry(const std::string& dir);
 
 // Writes value to dir/file; 0 or errno.
 int write(const std::string& dir, const std::string& file, const std::string& value);

@@ -28,6 +28,7 @@ void plan_memory(Plan& p, const oci::MemoryResources& m) {
     FileWrite lw{"memory", "memory.limit_in_bytes", limit_str(limit), kRes + "memory.limit", true, "", ""};
     FileWrite sw{"memory", "memory.memsw.limit_in_bytes", limit_str(swap), kRes + "memory.swap", true, "",
                  ""};
+    sw.optional = derived_swap;
     // Growing: memsw must grow first; shrinking: the limit first. Unknown current values: try one order and
     // let the executor swap them on EINVAL.
     if (swap == -1) {

@@ -130,7 +130,7 @@ class V1Manager : public Manager {
   void thaw() override { freeze_v1(need("freezer").abs(), false); }
   bool frozen() const override {
     const Dir* d = find("freezer");
-    return d && is_frozen_v1(d->abs());
+    return d && fs::exists(d->abs()) && is_frozen_v1(d->abs());
   }
 
   void kill_all(int sig) override {
@@ -210,18 +210,24 @@ class V1Manager : public Manager {
   }
 
   void remove_dir(Dir& d) {
+    std::string own = d.abs();
     if (!d.libcgroup) {
-      cgroupfs::remove_dirs(d.created);
+      cgroupfs::remove_created(d.created, own);
       return;
     }
     for (auto it = d.created.rbegin(); it != d.created.rend(); ++it) {
+      if (*it != own) {
+        // A parent it created: removed only when empty (another container may use it).
+        if (fs::exists(*it)) lib_.remove_if_empty(rel(d, *it), d.controllers);
+        if (fs::exists(*it)) return;
+        continue;
+      }
+      cgroupfs::remove_children(own);
       // libcgroup reports success for a directory it could not remove (still busy): check and retry.
-      for (int attempt = 0; fs::exists(*it); ++attempt) {
-        if (attempt > 0) {
-          if (attempt >= 100) throw sys_error("remove cgroup " + *it, EBUSY);
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        lib_.remove_if_empty(rel(d, *it), d.controllers);
+      for (int attempt = 0; fs::exists(own); ++attempt) {
+        if (attempt >= 100) throw sys_error("remove cgroup " + own, EBUSY);
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        lib_.remove_if_empty(rel(d, own), d.controllers);
       }
     }
   }

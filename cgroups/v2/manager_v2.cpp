@@ -81,7 +81,7 @@ class V2Manager : public Manager {
     try {
       enable_controllers(mount_, path_);
     } catch (...) {
-      cgroupfs::remove_dirs(made);
+      cgroupfs::remove_created(made, dir_);
       throw;
     }
   }
@@ -107,7 +107,7 @@ class V2Manager : public Manager {
   std::vector<std::string> warnings() const override { return warnings_; }
   void freeze() override { freeze_v2(dir_, true); }
   void thaw() override { freeze_v2(dir_, false); }
-  bool frozen() const override { return is_frozen_v2(dir_); }
+  bool frozen() const override { return fs::exists(dir_) && is_frozen_v2(dir_); }
 
   void kill_all(int sig) override {
     if (sig == SIGKILL && cgroup_kill(dir_)) {
@@ -120,7 +120,7 @@ class V2Manager : public Manager {
   std::vector<pid_t> pids() const override { return cgroupfs::read_procs(dir_, true); }
   nlohmann::json stats() const override { return stats_v2(dir_); }
   std::unique_ptr<OomWatcher> watch_oom() const override { return watch_oom_v2(dir_); }
-  void destroy() override { cgroupfs::remove_dirs(created_); }
+  void destroy() override { cgroupfs::remove_created(created_, dir_); }
   std::string path() const override { return path_; }
 
   nlohmann::json save() const override {

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <csignal>
 
@@ -192,4 +194,51 @@ TEST_CASE("a controller that is not there is named") {
   CHECK_THROWS_WITH(cg->apply(r), Catch::Contains("linux.resources.network"));
   if (!is_v2(*cg) && !exists("/sys/fs/cgroup/net_cls"))
     CHECK_THROWS_WITH(cg->apply(r), Catch::Contains("net_cls is not available"));
+}
+
+TEST_CASE("destroy removes sub-cgroups made inside the container") {
+  TestCgroup cg;
+  std::string d = dir_of(*cg, is_v2(*cg) ? "" : "memory");
+  REQUIRE(::mkdir((d + "/nested").c_str(), 0755) == 0);
+  REQUIRE(::mkdir((d + "/nested/deeper").c_str(), 0755) == 0);
+  cg->destroy();
+  CHECK_FALSE(exists(d));
+}
+
+TEST_CASE("a parent created by one container stays while another uses it") {
+  std::string top = unique_top();
+  agentrt::cgroups::Config a{"a", top + "/a", false}, b{"b", top + "/b", false};
+  auto ma = agentrt::cgroups::create_manager(a);
+  auto mb = agentrt::cgroups::create_manager(b);
+  ma->create();  // creates top and top/a
+  mb->create();  // creates top/b only
+  std::string top_dir = dir_of(*ma, is_v2(*ma) ? "" : "memory");
+  top_dir = top_dir.substr(0, top_dir.rfind('/'));
+  ma->destroy();
+  CHECK(exists(top_dir));
+  CHECK(exists(top_dir + "/b"));
+  CHECK_FALSE(exists(top_dir + "/a"));
+  mb->destroy();
+  CHECK_FALSE(exists(top_dir + "/b"));
+  // top was made by a, which already left it behind; clean up like an engine would, via a fresh manager
+  agentrt::cgroups::Config t{"t", top, false};
+  auto mt = agentrt::cgroups::create_manager(t);
+  auto saved = mt->save();
+  if (saved["layout"] == "unified")
+    ::rmdir(top_dir.c_str());
+  else
+    for (const auto& dd : saved["dirs"]) ::rmdir(join(dd["mountpoint"], dd["path"]).c_str());
+  CHECK_FALSE(exists(top_dir));
+}
+
+TEST_CASE("relative and default cgroupsPath nest under the caller's own cgroup") {
+  // Resolution only: nothing is created under the caller's cgroup (it belongs to the host).
+  auto own = agentrt::cgroups::read_own_cgroups();
+  agentrt::cgroups::Config rel{"ctr", "sub/ctr", false};
+  auto m = agentrt::cgroups::create_manager(rel);
+  std::string key = is_v2(*m) ? "" : "memory";
+  std::string base = own.at(key) == "/" ? "" : own.at(key);
+  CHECK(m->path() == base + "/sub/ctr");
+  agentrt::cgroups::Config def{"ctr2", "", false};
+  CHECK(agentrt::cgroups::create_manager(def)->path() == base + "/ctr2");
 }

@@ -161,3 +161,12 @@ TEST_CASE("v1 devices: deny all, then the rules in order") {
   r.devices.push_back({true, "x", 1, 1, "r"});
   CHECK_THROWS_WITH(plan_v1(r), Catch::Contains("devices[4].type"));
 }
+
+TEST_CASE("v1 derived memsw write is optional, an explicit one is not") {
+  Resources r;
+  r.memory.emplace();
+  r.memory->limit = -1;
+  CHECK(plan_v1(r).writes[0].optional);
+  r.memory->swap = -1;
+  CHECK_FALSE(plan_v1(r).writes[0].optional);
+}
