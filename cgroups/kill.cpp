@@ -10,8 +10,12 @@
 namespace agentrt::cgroups {
 namespace {
 
-constexpr int kPolls = 500;
-constexpr auto kPollDelay = std::chrono::milliseconds(10);
+constexpr int kPolls = 600;
+
+// Dying processes usually leave within a millisecond or two: poll fast first, then back off (~5 s total).
+std::chrono::milliseconds poll_delay(int i) {
+  return std::chrono::milliseconds(i < 100 ? 1 : 10);
+}
 
 void signal_pass(const std::string& dir, int sig) {
   for (pid_t pid : cgroupfs::read_procs(dir, true))
@@ -23,7 +27,7 @@ void signal_pass(const std::string& dir, int sig) {
 void wait_empty(const std::string& dir) {
   for (int i = 0; i < kPolls; ++i) {
     if (cgroupfs::read_procs(dir, true).empty()) return;
-    std::this_thread::sleep_for(kPollDelay);
+    std::this_thread::sleep_for(poll_delay(i));
   }
   throw Error("cgroup " + dir + " still has processes after SIGKILL");
 }
@@ -50,8 +54,8 @@ void signal_all(const std::string& dir, int sig, const std::function<void(bool)>
   if (sig != SIGKILL) return;
   for (int i = 0; i < kPolls; ++i) {
     if (cgroupfs::read_procs(dir, true).empty()) return;
-    std::this_thread::sleep_for(kPollDelay);
-    if (i % 10 == 9) pass();
+    std::this_thread::sleep_for(poll_delay(i));
+    if (i % 20 == 19) pass();
   }
   throw Error("cgroup " + dir + " still has processes after SIGKILL");
 }

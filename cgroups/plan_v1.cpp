@@ -81,15 +81,23 @@ std::string dev(int64_t major, int64_t minor) {
 }
 
 void plan_blkio(Plan& p, const oci::BlockIoResources& b) {
-  if (b.weight && *b.weight != 0)
-    add(p, "blkio", "blkio.weight", std::to_string(*b.weight), "blockIO.weight");
+  // BFQ's files when the kernel has them (as runc), else CFQ's.
+  if (b.weight && *b.weight != 0) {
+    add(p, "blkio", "blkio.bfq.weight", std::to_string(*b.weight), "blockIO.weight");
+    p.writes.back().fallback_file = "blkio.weight";
+    p.writes.back().fallback_value = p.writes.back().value;
+  }
   if (b.leaf_weight && *b.leaf_weight != 0)
     add(p, "blkio", "blkio.leaf_weight", std::to_string(*b.leaf_weight), "blockIO.leafWeight");
   for (size_t i = 0; i < b.weight_device.size(); ++i) {
     const auto& d = b.weight_device[i];
     std::string res = "blockIO.weightDevice[" + std::to_string(i) + "]";
-    if (d.weight)
-      add(p, "blkio", "blkio.weight_device", dev(d.major, d.minor) + " " + std::to_string(*d.weight), res);
+    if (d.weight) {
+      add(p, "blkio", "blkio.bfq.weight_device", dev(d.major, d.minor) + " " + std::to_string(*d.weight),
+          res);
+      p.writes.back().fallback_file = "blkio.weight_device";
+      p.writes.back().fallback_value = p.writes.back().value;
+    }
     if (d.leaf_weight)
       add(p, "blkio", "blkio.leaf_weight_device",
           dev(d.major, d.minor) + " " + std::to_string(*d.leaf_weight), res);

@@ -99,7 +99,9 @@ class V1Manager : public Manager {
 
   void create() override {
     try {
-      for (auto& d : dirs_) create_dir(d);
+      for (auto& group : libcgroup_groups()) create_group(group);
+      for (auto& d : dirs_)
+        if (!d.libcgroup) create_direct(d);
     } catch (...) {
       try {
         destroy();
@@ -110,12 +112,9 @@ class V1Manager : public Manager {
   }
 
   void add_process(pid_t pid) override {
-    for (const auto& d : dirs_) {
-      if (d.libcgroup)
-        lib_.attach(d.path, d.controllers, pid);
-      else
-        cgroupfs::add_pid(d.abs(), pid);
-    }
+    for (const auto& group : libcgroup_groups()) lib_.attach(group.front()->path, controllers_of(group), pid);
+    for (const auto& d : dirs_)
+      if (!d.libcgroup) cgroupfs::add_pid(d.abs(), pid);
   }
 
   void apply(const oci::Resources& r) override {
@@ -191,22 +190,51 @@ class V1Manager : public Manager {
     return dirs_.front().abs();
   }
 
-  void create_dir(Dir& d) {
-    auto missing = cgroupfs::missing_dirs(d.mountpoint, d.path);
-    if (!d.libcgroup) {
-      auto made = cgroupfs::mkdir_tracked(d.mountpoint, d.path);
-      d.created.insert(d.created.end(), made.begin(), made.end());
-      return;
+  // libcgroup hierarchies that share a path (all of them unless cgroupsPath is relative and the caller
+  // sits in different cgroups per hierarchy): one libcgroup call per group instead of one per hierarchy.
+  std::vector<std::vector<Dir*>> libcgroup_groups() {
+    std::vector<std::vector<Dir*>> groups;
+    for (auto& d : dirs_) {
+      if (!d.libcgroup) continue;
+      bool placed = false;
+      for (auto& g : groups)
+        if (!placed && g.front()->path == d.path) {
+          g.push_back(&d);
+          placed = true;
+        }
+      if (!placed) groups.push_back({&d});
     }
+    return groups;
+  }
+
+  static std::vector<std::string> controllers_of(const std::vector<Dir*>& group) {
+    std::vector<std::string> out;
+    for (const Dir* d : group) out.insert(out.end(), d->controllers.begin(), d->controllers.end());
+    return out;
+  }
+
+  void create_group(std::vector<Dir*>& group) {
+    std::vector<std::vector<std::string>> missing;
+    for (Dir* d : group) missing.push_back(cgroupfs::missing_dirs(d->mountpoint, d->path));
+    auto record = [&] {
+      for (size_t i = 0; i < group.size(); ++i)
+        for (const auto& m : missing[i])
+          if (fs::exists(m)) group[i]->created.push_back(m);
+    };
     try {
-      lib_.create(d.path, d.controllers);
+      lib_.create(group.front()->path, controllers_of(group));
     } catch (...) {
-      for (const auto& m : missing)
-        if (fs::exists(m)) d.created.push_back(m);
+      record();
       throw;
     }
-    d.created.insert(d.created.end(), missing.begin(), missing.end());
-    if (d.has("cpuset")) init_cpuset(missing);
+    record();
+    for (size_t i = 0; i < group.size(); ++i)
+      if (group[i]->has("cpuset")) init_cpuset(missing[i]);
+  }
+
+  void create_direct(Dir& d) {
+    auto made = cgroupfs::mkdir_tracked(d.mountpoint, d.path);
+    d.created.insert(d.created.end(), made.begin(), made.end());
   }
 
   void remove_dir(Dir& d) {

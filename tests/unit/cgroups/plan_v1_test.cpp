@@ -120,10 +120,13 @@ TEST_CASE("v1 blkio") {
   b.throttle_write_iops_device.push_back({8, 0, 40});
   auto p = plan_v1(r);
   CHECK(summary(p) ==
-        V{"blkio/blkio.weight=500", "blkio/blkio.leaf_weight=300", "blkio/blkio.weight_device=8:0 600",
-          "blkio/blkio.leaf_weight_device=8:0 700", "blkio/blkio.throttle.read_bps_device=8:0 1000",
-          "blkio/blkio.throttle.write_bps_device=8:16 2000", "blkio/blkio.throttle.read_iops_device=8:0 30",
-          "blkio/blkio.throttle.write_iops_device=8:0 40"});
+        V{"blkio/blkio.bfq.weight=500", "blkio/blkio.leaf_weight=300",
+          "blkio/blkio.bfq.weight_device=8:0 600", "blkio/blkio.leaf_weight_device=8:0 700",
+          "blkio/blkio.throttle.read_bps_device=8:0 1000", "blkio/blkio.throttle.write_bps_device=8:16 2000",
+          "blkio/blkio.throttle.read_iops_device=8:0 30", "blkio/blkio.throttle.write_iops_device=8:0 40"});
+  CHECK(write_for(p, "blkio.bfq.weight").fallback_file == "blkio.weight");
+  CHECK(write_for(p, "blkio.bfq.weight").fallback_value == "500");
+  CHECK(write_for(p, "blkio.bfq.weight_device").fallback_file == "blkio.weight_device");
   CHECK(write_for(p, "blkio.throttle.write_bps_device").resource ==
         "linux.resources.blockIO.throttleWriteBpsDevice[0]");
 }
