@@ -25,6 +25,7 @@ mkdir -p "$TMP" "$RUNC_ROOT"
 CTR() { timeout -s KILL 120 "$CTR_BIN" -a "$SOCK" -n "$NS" "$@"; }
 RUN() { CTR run --runc-binary "$RUNTIME" --runc-root "$RUNC_ROOT" "$@"; }
 
+note_new_paths /run/containerd /run/containerd/s /run/containerd/fifo
 cleanup() {
     local t
     for t in $(CTR task ls -q 2>/dev/null); do CTR task kill -s SIGKILL "$t" >/dev/null 2>&1; done
@@ -35,6 +36,7 @@ cleanup() {
     kill_pids_matching "$WORK/"
     unmount_under "$WORK"
     remove_cgroup_dirs "$CGPARENT"
+    remove_new_paths
     rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -36,6 +36,7 @@ IMG=conformance/busybox:latest
 ENGINE=docker
 ULIMIT_EXTRA=
 
+note_new_paths /run/docker /run/docker/plugins /run/containerd /run/containerd/s /run/containerd/fifo
 cleanup() {
     local ids
     ids=$($ENGINE_CMD ps -aq 2>/dev/null)
@@ -45,6 +46,7 @@ cleanup() {
     kill_pids_matching "$WORK/"
     unmount_under "$WORK"
     remove_cgroup_dirs "$CGPARENT"
+    remove_new_paths
     rm -rf "$WORK"
 }
 trap cleanup EXIT

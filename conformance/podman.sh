@@ -67,11 +67,13 @@ ENGINE=podman
 ULIMIT_EXTRA="--ulimit nproc=4096:4096"
 KNOWN_FAILURES["run --memory: inspect reports OOMKilled"]="conmon 2.1 does not report the OOM kill of a runc container on this hybrid cgroup host (exit code 137 is reported)"
 
+note_new_paths /var/lib/containers /var/lib/containers/cache /run/containers /run/containers/networks
 cleanup() {
     timeout -s KILL 60 $ENGINE_CMD rm -af -t 0 >/dev/null 2>&1
     kill_pids_matching "$WORK/"
     unmount_under "$WORK"
     remove_cgroup_dirs "$CGPARENT"
+    remove_new_paths
     rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -130,6 +130,22 @@ remove_cgroup_dirs() {
     done
 }
 
+# Engines create fixed host directories (/run/containerd/s, /run/docker, ...) whatever their
+# private roots say. note_new_paths records the ones that do not exist yet; remove_new_paths
+# deletes those at the end (deepest first) if they are empty again.
+NEW_PATHS=()
+note_new_paths() {
+    local p
+    for p in "$@"; do [ -e "$p" ] || NEW_PATHS+=("$p"); done
+}
+remove_new_paths() {
+    local p
+    for p in $(printf '%s\n' "${NEW_PATHS[@]}" | awk '{print length, $0}' | sort -rn | cut -d' ' -f2-); do
+        rm -f "$p/blob-info-cache-v1.boltdb"
+        rmdir "$p" 2>/dev/null # never a non-empty directory: it may be someone else's
+    done
+}
+
 # cap_mask NAME...: hex capability mask for capability numbers.
 cap_mask() {
     local m=0 n
