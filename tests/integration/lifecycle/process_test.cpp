@@ -1,0 +1,190 @@
+// process.*: args, env, cwd, user, umask, rlimits, oom_score_adj, capabilities, no_new_privs, and the
+// default agent profile's hardening.
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+using namespace lifecycle_test;
+
+namespace {
+
+constexpr int kCapChown = 0, kCapKill = 5, kCapNetBindService = 10, kCapSysAdmin = 21;
+
+unsigned long long bit(int cap) {
+  return 1ULL << cap;
+}
+
+std::string print_status() {
+  return print_section("status", "cat /proc/self/status");
+}
+
+}  // namespace
+
+TEST_CASE("args, env and cwd reach the process; a missing cwd is created", "[process]") {
+  Fixture fx;
+  auto& b = fx.bundle("argsenv");
+  b.config()["process"]["env"] = {"PATH=/bin", "AGENT_TASK=summarise files", "EMPTY="};
+  b.config()["process"]["cwd"] = "/work/deep/dir";
+  b.config()["process"]["args"] = {
+      "sh",
+      "-c",
+      ": " + b.id() +
+          "; echo ARGC=$#; echo ARG1=$1; echo ARG2=$2; echo PWD=$(pwd); "
+          "echo TASK=$AGENT_TASK; echo ENVCOUNT=$(env | grep -c -e '^AGENT_TASK=' -e '^EMPTY=')",
+      "zero",
+      "first arg",
+      "second"};
+  b.save();
+  auto r = fx.agentrt()({"run", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  CHECK(value_of(r.out, "ARGC") == "2");
+  CHECK(value_of(r.out, "ARG1") == "first arg");
+  CHECK(value_of(r.out, "ARG2") == "second");
+  CHECK(value_of(r.out, "PWD") == "/work/deep/dir");
+  CHECK(value_of(r.out, "TASK") == "summarise files");
+  CHECK(value_of(r.out, "ENVCOUNT") == "2");
+  CHECK(stdfs::is_directory(b.rootfs() / "work/deep/dir"));
+}
+
+TEST_CASE("user uid, gid, additional gids and umask", "[process]") {
+  Fixture fx;
+  auto& b = fx.bundle("user");
+  b.config()["process"]["user"] = {
+      {"uid", 1000}, {"gid", 1001}, {"additionalGids", {10, 20}}, {"umask", 027}};
+  b.script(
+      "echo UID=$(id -u); echo GID=$(id -g); echo GROUPS=$(id -G); echo UMASK=$(umask); "
+      "touch /tmp/f; echo FMODE=$(stat -c %a /tmp/f); echo OWNER=$(stat -c %u:%g /tmp/f)");
+  b.save();
+  auto r = fx.agentrt()({"run", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  CHECK(value_of(r.out, "UID") == "1000");
+  CHECK(value_of(r.out, "GID") == "1001");
+  CHECK(value_of(r.out, "GROUPS") == "1001 10 20");
+  CHECK(value_of(r.out, "UMASK") == "0027");
+  CHECK(value_of(r.out, "FMODE") == "640");
+  CHECK(value_of(r.out, "OWNER") == "1000:1001");
+}
+
+TEST_CASE("rlimits and oomScoreAdj are applied", "[process]") {
+  Fixture fx;
+  auto& b = fx.bundle("rlimit");
+  int current = std::stoi(read_text("/proc/self/oom_score_adj"));
+  // Without CAP_SYS_RESOURCE the value may only be raised.
+  int wanted = std::min(1000, std::max(current, 0) + 123);
+  b.config()["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 256}, {"hard", 512}},
+                                      {{"type", "RLIMIT_NPROC"}, {"soft", 777}, {"hard", 888}}};
+  b.config()["process"]["oomScoreAdj"] = wanted;
+  b.script(
+      "echo NOFILE=$(ulimit -n); echo NOFILE_HARD=$(ulimit -Hn); echo NPROC=$(ulimit -u); "
+      "echo OOM=$(cat /proc/self/oom_score_adj)");
+  b.save();
+  auto r = fx.agentrt()({"run", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  CHECK(value_of(r.out, "NOFILE") == "256");
+  CHECK(value_of(r.out, "NOFILE_HARD") == "512");
+  CHECK(value_of(r.out, "NPROC") == "777");
+  CHECK(value_of(r.out, "OOM") == std::to_string(wanted));
+}
+
+TEST_CASE("capability sets are exactly the configured ones", "[process]") {
+  Fixture fx;
+  auto& b = fx.bundle("caps");
+  auto caps = json::array({"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  b.config()["process"]["capabilities"] = {{"bounding", caps},
+                                           {"effective", caps},
+                                           {"permitted", caps},
+                                           {"inheritable", caps},
+                                           {"ambient", {"CAP_KILL"}}};
+  b.script(print_status());
+  b.save();
+  auto r = fx.agentrt()({"run", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  auto st = section(r.out, "status");
+  auto set = bit(kCapChown) | bit(kCapKill) | bit(kCapNetBindService);
+  CHECK(status_hex(st, "CapBnd") == set);
+  CHECK(status_hex(st, "CapEff") == set);
+  CHECK(status_hex(st, "CapPrm") == set);
+  CHECK(status_hex(st, "CapInh") == set);
+  CHECK(status_hex(st, "CapAmb") == bit(kCapKill));
+}
+
+TEST_CASE("ambient capabilities survive for a non-root user", "[process]") {
+  Fixture fx;
+  auto& b = fx.bundle("ambient");
+  auto caps = json::array({"CAP_NET_BIND_SERVICE"});
+  b.config()["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.config()["process"]["capabilities"] = {
+      {"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", caps}, {"ambient", caps}};
+  b.script(print_status());
+  b.save();
+  auto r = fx.agentrt()({"run", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  auto st = section(r.out, "status");
+  CHECK(status_hex(st, "CapEff") == bit(kCapNetBindService));
+  CHECK(status_hex(st, "CapPrm") == bit(kCapNetBindService));
+  CHECK(status_hex(st, "CapAmb") == bit(kCapNetBindService));
+  CHECK(status_hex(st, "CapBnd") == bit(kCapNetBindService));
+}
+
+TEST_CASE("noNewPrivileges follows the spec under the off profile", "[process]") {
+  Fixture fx;
+  for (bool nnp : {true, false}) {
+    auto& b = fx.bundle("nnp");
+    b.config()["process"]["noNewPrivileges"] = nnp;
+    b.script(print_status());
+    b.save();
+    auto r = fx.agentrt()({"run", "-b", b.dir(), b.id()});
+    INFO(nnp << "\n" << r.all());
+    REQUIRE(r.code == 0);
+    auto st = section(r.out, "status");
+    CHECK(status_field(st, "NoNewPrivs") == (nnp ? "1" : "0"));
+    CHECK(status_field(st, "Seccomp") == "0");
+  }
+}
+
+TEST_CASE("the default agent profile forces no_new_privs, seccomp and drops CAP_SYS_ADMIN",
+          "[process][agent]") {
+  Fixture fx;
+  auto rt = fx.agentrt("");  // no --profile: the default
+  auto& b = fx.bundle("agent");
+  auto caps = json::array({"CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"});
+  b.config()["process"]["noNewPrivileges"] = false;
+  b.config()["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  b.add_ctl_mount().script(print_status() + "unshare -m true 2>/dev/null; echo UNSHARE=$?; " + kWaitForGo);
+  b.save();
+  auto out = b.dir() / "out";
+  REQUIRE(rt.to_files({"create", "-b", b.dir(), b.id()}, out).code == 0);
+  auto st = rt.state(b.id());
+  REQUIRE(st);
+  INFO(st->dump(2));
+  REQUIRE(st->contains("agentrt"));
+  auto policy = (*st)["agentrt"]["agentPolicy"];
+  CHECK(policy["profile"] == "agent-default");
+  REQUIRE(policy["changes"].is_array());
+  CHECK_FALSE(policy["changes"].empty());
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  REQUIRE(rt.wait_status(b.id(), "running"));
+  // The agent profile sets a pids limit when the spec has none.
+  auto pids_max = trim(read_text("/sys/fs/cgroup/pids/" + b.id() + "/pids.max"));
+  INFO("pids.max under /sys/fs/cgroup/pids/" << b.id());
+  CHECK(pids_max != "");
+  CHECK(pids_max != "max");
+  fx.release(b);
+  REQUIRE(rt.wait_status(b.id(), "stopped"));
+  auto printed = read_text(out);
+  INFO(printed);
+  auto status = section(printed, "status");
+  CHECK(status_field(status, "NoNewPrivs") == "1");
+  CHECK(status_field(status, "Seccomp") == "2");
+  auto bnd = status_hex(status, "CapBnd");
+  REQUIRE(bnd);
+  CHECK((*bnd & bit(kCapSysAdmin)) == 0);
+  CHECK((*bnd & bit(kCapKill)) != 0);
+  CHECK((status_hex(status, "CapEff").value_or(~0ULL) & bit(kCapSysAdmin)) == 0);
+  CHECK(value_of(printed, "UNSHARE") != "0");
+}
