@@ -124,11 +124,12 @@ std::string inner_path(const Config& cfg) {
     name = parts[2];
   }
   if (name.empty()) throw Error("systemd cgroupsPath " + cfg.cgroups_path + ": empty unit name");
-  std::string unit = name;
-  const std::string slice_suffix = ".slice";
-  bool is_slice = name.size() > slice_suffix.size() &&
-                  name.compare(name.size() - slice_suffix.size(), 6, slice_suffix) == 0;
-  if (!is_slice) unit = (prefix.empty() ? name : prefix + "-" + name) + ".scope";
+  auto ends_with = [](const std::string& s, const std::string& suffix) {
+    return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  // A name that is itself a slice is used as is; anything else becomes a scope unit, as runc names it.
+  std::string unit =
+      ends_with(name, ".slice") ? name : (prefix.empty() ? name : prefix + "-" + name) + ".scope";
   return clean_path(expand_slice(parent) + "/" + unit);
 }
 

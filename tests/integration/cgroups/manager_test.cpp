@@ -242,3 +242,38 @@ TEST_CASE("relative and default cgroupsPath nest under the caller's own cgroup")
   agentrt::cgroups::Config def{"ctr2", "", false};
   CHECK(agentrt::cgroups::create_manager(def)->path() == base + "/ctr2");
 }
+
+TEST_CASE("layout-specific settings: unified map, swappiness, OOM killer, hugetlb") {
+  TestCgroup cg;
+  agentrt::oci::Resources u;
+  u.unified["memory.high"] = std::to_string(100 << 20);
+  agentrt::oci::Resources v1only;
+  v1only.memory.emplace();
+  v1only.memory->swappiness = 10;
+  v1only.memory->disable_oom_killer = true;
+  agentrt::oci::Resources huge;
+  huge.hugepage_limits.push_back({"2MB", 4 << 20});
+  if (is_v2(*cg)) {
+    cg->apply(u);
+    CHECK(read_trim(join(dir_of(*cg, ""), "memory.high")) == std::to_string(100 << 20));
+    cg->apply(v1only);
+    CHECK(cg->warnings().size() == 2);
+    if (exists(join(dir_of(*cg, ""), "hugetlb.2MB.max"))) {
+      cg->apply(huge);
+      CHECK(read_trim(join(dir_of(*cg, ""), "hugetlb.2MB.max")) == std::to_string(4 << 20));
+    }
+  } else {
+    CHECK_THROWS_WITH(cg->apply(u), Catch::Contains("linux.resources.unified"));
+    cg->apply(v1only);
+    std::string md = dir_of(*cg, "memory");
+    CHECK(read_trim(join(md, "memory.swappiness")) == "10");
+    CHECK_THAT(agentrt::fs::read_file(join(md, "memory.oom_control")), Catch::Contains("oom_kill_disable 1"));
+    if (dir_of(*cg, "hugetlb").empty())
+      CHECK_THROWS_WITH(cg->apply(huge), Catch::Contains("linux.resources.hugepageLimits[0]") &&
+                                             Catch::Contains("hugetlb is not available"));
+    else {
+      cg->apply(huge);
+      CHECK(read_trim(join(dir_of(*cg, "hugetlb"), "hugetlb.2MB.limit_in_bytes")) == std::to_string(4 << 20));
+    }
+  }
+}
