@@ -12,7 +12,8 @@ KNOWN = {
         "hooks: prestart, createRuntime, createContainer run during create, in order":
             "runc 1.1 runs poststart hooks at the end of create instead of start",
         "hooks: state on stdin carries id, pid, bundle and status":
-            "runc 1.1 passes the container-namespace pid (1) to createContainer hooks, not the host pid",
+            "runc 1.1 passes the container-namespace pid (1) to createContainer/startContainer hooks "
+            "instead of the host pid, and status 'created' to poststart hooks (it runs them during create)",
         "hooks: a failing poststart hook is a warning, the container keeps running":
             "runc 1.1 runs poststart during create and fails create when a poststart hook fails",
         "linux.namespaces time + linux.timeOffsets: offsets applied in the new time namespace":

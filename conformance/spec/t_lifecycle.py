@@ -1,5 +1,6 @@
 """runtime.md: lifecycle, state, operations and their errors."""
 
+import json
 import os
 import shutil
 import time
@@ -232,7 +233,6 @@ def _(env):
     cid, _b = created(env, sh("sleep 30"), "list")
     r = env.rt("list", "--format", "json")
     eq(r.returncode, 0, "list exit code")
-    import json
     items = {c["id"]: c for c in (json.loads(r.stdout) or [])}
     check(cid in items, f"{cid} not in list output")
     eq(items[cid].get("status"), "created", "listed status")
