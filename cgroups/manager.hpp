@@ -36,24 +36,31 @@ class Manager {
  public:
   virtual ~Manager() = default;
   virtual Layout layout() const = 0;
-  // Creates the cgroup directories (mkdir -p, remembering which ones it made).
+  // Creates the cgroup directories (mkdir -p, remembering which ones it made; a failed create removes
+  // them again). On v2 it enables the available controllers in the parents' subtree_control.
   virtual void create() = 0;
-  // Moves pid into the container's cgroup(s).
+  // Moves pid into the container's cgroup(s). On v1 libcgroup moves the thread named by pid (it writes
+  // `tasks`), so call it before the process starts threads, as for a container's init or exec child.
   virtual void add_process(pid_t pid) = 0;
   // Writes linux.resources; also used by `update` with a partial Resources (unset fields are not
   // written). A value the kernel rejects throws an Error naming the resource and the file.
   virtual void apply(const oci::Resources& r) = 0;
   // Settings the last apply() accepted but ignored (kernel memory, v1-only knobs on v2), for the log.
   virtual std::vector<std::string> warnings() const = 0;
+  // pause / resume: both wait until the kernel reports the new state.
   virtual void freeze() = 0;
   virtual void thaw() = 0;
-  virtual bool frozen() const = 0;
-  // Signals every process in the cgroup (cgroup.kill on v2 when sig == SIGKILL).
+  virtual bool frozen() const = 0;  // false once the cgroup is gone
+  // Signals every process in the cgroup and its sub-cgroups. SIGKILL returns only once the cgroup is
+  // empty (v2: cgroup.kill when present; v1: freeze, signal, thaw, so a paused container dies too).
   virtual void kill_all(int sig) = 0;
+  // Every pid in the cgroup and its sub-cgroups (`ps`); empty when the cgroup is gone.
   virtual std::vector<pid_t> pids() const = 0;
   virtual nlohmann::json stats() const = 0;  // runc's `events --stats` "data" object (stats.hpp)
   virtual std::unique_ptr<OomWatcher> watch_oom() const = 0;
-  // Removes the cgroup(s) this container created; waits briefly for them to empty. Idempotent.
+  // Removes the cgroup(s) this container created, with any sub-cgroups made inside it; waits briefly for
+  // the cgroup to become removable (it does not kill: call kill_all(SIGKILL) first). Parents it created
+  // are removed only when empty. Idempotent.
   virtual void destroy() = 0;
   // Path of the container's cgroup as seen in /proc/<pid>/cgroup (for state and `ps`).
   virtual std::string path() const = 0;
