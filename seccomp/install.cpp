@@ -14,9 +14,15 @@ int install(const Program& p) {
   prog.len = static_cast<unsigned short>(p.insns.size());
   prog.filter = const_cast<sock_filter*>(p.insns.data());
   unsigned flags = p.flags;
-  if (p.wants_listener) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  if (p.wants_listener) {
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    // TSYNC reports a failing thread through the return value, which NEW_LISTENER needs for the fd.
+    if (flags & SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  }
   long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-  if (rc < 0) throw sys_error("load seccomp filter");
+  if (rc < 0)
+    throw sys_error("load seccomp filter (" + std::to_string(p.insns.size()) + " instructions, flags " +
+                    std::to_string(flags) + ")");
   return p.wants_listener ? static_cast<int>(rc) : -1;
 }
 

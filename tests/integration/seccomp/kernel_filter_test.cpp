@@ -145,3 +145,21 @@ TEST_CASE("kernel: send_listener errors name the socket path", "[notify]") {
   REQUIRE_THROWS_WITH(send_listener("/nonexistent/agentrt.sock", 0, nlohmann::json::object()),
                       Catch::StartsWith("send seccomp listener fd to /nonexistent/agentrt.sock: connect"));
 }
+
+TEST_CASE("kernel: TSYNC together with a listener still returns the listener fd", "[kernel][notify]") {
+  oci::Seccomp s;
+  s.default_action = A::allow;
+  s.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"};
+  s.syscalls = {rule({"getppid"}, A::notify)};
+  std::vector<std::string> w;
+  Program p = compile(s, w);
+  auto o = in_child(nullptr, [&] {
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    int fd = install(p);
+    // A valid listener: SECCOMP_IOCTL_NOTIF_ID_VALID on a made-up id says ENOENT, not EBADF/ENOTTY.
+    uint64_t id = 12345;
+    int rc = ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id);
+    return fd >= 0 && rc < 0 && errno == ENOENT ? 0 : 1;
+  });
+  REQUIRE(o.exit_code == 0);
+}

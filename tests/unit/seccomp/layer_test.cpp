@@ -202,3 +202,16 @@ TEST_CASE("layer: native architecture only, and every change is reported", "[lay
   i386.nr = 102;
   REQUIRE(run_bpf(p.insns, i386) == SECCOMP_RET_KILL_PROCESS);
 }
+
+TEST_CASE("layer: x32 syscall numbers on the native arch do not reach the 64-bit rules", "[layer]") {
+  std::vector<std::string> ch, w;
+  auto p = compile(layer_floor(base_filter(), load_agent_profile("agent-default"), ch), w);
+  Call x32;
+  x32.nr = 0x40000000 | SYS_socket;
+  x32.args = {AF_PACKET, 3, 0};
+  uint32_t ret = run_bpf(p.insns, x32);
+  REQUIRE(ret != SECCOMP_RET_ALLOW);
+  REQUIRE(action_of(ret) == SECCOMP_RET_KILL_PROCESS);
+  INFO("full agent-default filter: " << p.insns.size() << " instructions");
+  REQUIRE(p.insns.size() < 2000);
+}
