@@ -4,7 +4,7 @@ import json
 import os
 import time
 
-from harness import check, eq, require_runtime_works, sh, write_config
+from harness import Fail, check, eq, require_runtime_works, sh, write_config
 from registry import test
 
 CREATE_PHASE = ["prestart", "createRuntime", "createContainer"]
@@ -124,8 +124,13 @@ def _(env):
     eq(env.rt("start", cid).returncode, 0, "start exit code")
 
     def rd(n):
-        with open(os.path.join(log, n)) as f:
-            return f.read().strip()
+        # start returns only after the user process was executed, so every startContainer
+        # hook has finished by then.
+        try:
+            with open(os.path.join(log, n)) as f:
+                return f.read().strip()
+        except FileNotFoundError:
+            raise Fail(f"{n} hook had not run (or not finished) when start returned")
     eq(rd("createRuntime"), os.uname().nodename, "createRuntime hostname (runtime namespace)")
     eq(rd("createContainer"), os.readlink(f"/proc/{pid}/ns/mnt"), "createContainer mount namespace")
     eq(rd("startContainer"), "hook-ns-check", "startContainer hostname (container namespace)")
