@@ -57,6 +57,7 @@ class Manager {
   // Every pid in the cgroup and its sub-cgroups (`ps`); empty when the cgroup is gone.
   virtual std::vector<pid_t> pids() const = 0;
   virtual nlohmann::json stats() const = 0;  // runc's `events --stats` "data" object (stats.hpp)
+  // nullptr when the cgroup has no memory controller (nothing to watch).
   virtual std::unique_ptr<OomWatcher> watch_oom() const = 0;
   // Removes the cgroup(s) this container created, with any sub-cgroups made inside it; waits briefly for
   // the cgroup to become removable (it does not kill: call kill_all(SIGKILL) first). Parents it created

@@ -150,7 +150,10 @@ class V1Manager : public Manager {
     return stats_v1(dirs);
   }
 
-  std::unique_ptr<OomWatcher> watch_oom() const override { return watch_oom_v1(need("memory").abs()); }
+  std::unique_ptr<OomWatcher> watch_oom() const override {
+    const Dir* d = find("memory");
+    return d ? watch_oom_v1(d->abs()) : nullptr;
+  }
 
   void destroy() override {
     std::optional<Error> first;

@@ -119,7 +119,10 @@ class V2Manager : public Manager {
 
   std::vector<pid_t> pids() const override { return cgroupfs::read_procs(dir_, true); }
   nlohmann::json stats() const override { return stats_v2(dir_); }
-  std::unique_ptr<OomWatcher> watch_oom() const override { return watch_oom_v2(dir_); }
+  std::unique_ptr<OomWatcher> watch_oom() const override {
+    if (!fs::exists(fs::join(dir_, "memory.events"))) return nullptr;
+    return watch_oom_v2(dir_);
+  }
   void destroy() override { cgroupfs::remove_created(created_, dir_); }
   std::string path() const override { return path_; }
 

@@ -58,6 +58,7 @@ TEST_CASE("memory limit OOM-kills a child that allocates, and the watcher report
   cg->add_process(hog.pid());
   cg->apply(r);
   auto watcher = cg->watch_oom();
+  REQUIRE(watcher);
   CHECK(watcher->consume() == 0);
   hog.go();
   int status = hog.wait();
@@ -187,4 +188,27 @@ TEST_CASE("device rules can be replaced by a later update") {
   int status = probe.wait();
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("kill_all SIGKILL empties a cgroup whose processes keep forking") {
+  TestCgroup cg;
+  agentrt::oci::Resources r;
+  r.pids = agentrt::oci::PidsResources{40};  // a bound, in case killing fails
+  cg->apply(r);
+  Child breeder([] {
+    for (;;) {
+      pid_t p = ::fork();
+      if (p > 0) ::waitpid(-1, nullptr, WNOHANG);
+      if (p < 0) ::usleep(100);
+    }
+    return 0;
+  });
+  cg->add_process(breeder.pid());
+  breeder.go();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(cg->pids().size() > 1);
+  cg->kill_all(SIGKILL);
+  CHECK(cg->pids().empty());
+  int status = breeder.wait();
+  CHECK(WIFSIGNALED(status));
 }
