@@ -83,7 +83,7 @@ class LibcgWriter : public Writer {
   }
   std::string path_of(const std::string& c, const std::string& file) const override {
     const Dir* d = find(c);
-    return d ? fs::join(d->abs(), file) : fs::join("/sys/fs/cgroup/" + c, file);
+    return d ? fs::join(d->abs(), file) : "no " + c + " hierarchy is mounted";
   }
 
  private:
