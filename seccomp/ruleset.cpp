@@ -103,7 +103,7 @@ std::string canonical(const RuleSet& r) {
   for (uint32_t a : r.arches) o << a << ',';
   o << ";flags=" << r.flags << ";listener=" << r.wants_listener << ";rules=";
   for (const auto& rule : r.rules) {
-    o << '[' << rule.syscall << ' ';
+    o << '[' << rule.syscall.size() << ':' << rule.syscall << ' ';
     act(rule.action);
     for (const auto& c : rule.conditions)
       o << " (" << c.index << ',' << static_cast<int>(c.op) << ',' << c.value << ',' << c.value_two << ')';
