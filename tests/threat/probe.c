@@ -49,11 +49,15 @@ static void reap(pid_t pid) {
   waitpid(pid, NULL, 0);
 }
 
+// PTRACE_ATTACH from one child of the probe to another (siblings: neither is the other's ancestor).
 static int op_ptrace(void) {
-  pid_t pid = sleeper();
-  long rc = result(syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, pid, 0, 0));
-  reap(pid);
-  return rc < 0;
+  pid_t target = sleeper();
+  pid_t attacker = fork();
+  if (attacker == 0) _exit(result(syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, target, 0, 0)) < 0);
+  int status = 1;
+  waitpid(attacker, &status, 0);
+  reap(target);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 static int op_process_vm_readv(void) {
