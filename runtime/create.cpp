@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -74,6 +75,13 @@ std::string now_rfc3339() {
   size_t n = ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
   ::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
   return buf;
+}
+
+std::string user_name(uid_t uid) {
+  passwd pw, *found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found) return found->pw_name;
+  return std::to_string(uid);
 }
 
 std::string id_map_text(const std::vector<oci::IdMapping>& maps) {
@@ -183,6 +191,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
 
   std::string fifo = store.fifo_path(opts.id);
   if (::mkfifo(fifo.c_str(), 0622) < 0) throw sys_error("mkfifo " + fifo);
+  // Writable by the process user whatever the umask: the init has dropped to it when it opens the fifo.
+  if (::chmod(fifo.c_str(), 0622) < 0) throw sys_error("chmod " + fifo);
   UniqueFd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo_fd) throw sys_error("open " + fifo);
   init.fifo_fd = fifo_fd.get();
@@ -199,6 +209,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   rec.bundle = cc.bundle;
   rec.rootfs = cc.rootfs;
   rec.created = now_rfc3339();
+  rec.owner = user_name(::geteuid());
   rec.config = cc.raw;
   rec.cgroup = cgroup->save();
   rec.agent_policy = cc.policy;

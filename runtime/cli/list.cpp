@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 
 #include "oci/support/error.hpp"
@@ -25,11 +26,20 @@ int cmd_list(const runtime::Context& ctx, const Args& args) {
     std::printf("%s\n", list.empty() ? "null" : arr.dump().c_str());
     return 0;
   }
-  std::printf("%-12s%-12s%-12s%-40s%-32s%s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
-  for (const auto& c : list) {
-    std::printf("%-12s%-12d%-12s%-40s%-32s%s\n", c["id"].get<std::string>().c_str(), c["pid"].get<int>(),
-                c["status"].get<std::string>().c_str(), c["bundle"].get<std::string>().c_str(),
-                c["created"].get<std::string>().c_str(), c["owner"].get<std::string>().c_str());
+  // Columns as wide as their widest cell plus three spaces, as runc's tabwriter prints them.
+  std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+  for (const auto& c : list)
+    rows.push_back({c["id"].get<std::string>(), std::to_string(c["pid"].get<int>()),
+                    c["status"].get<std::string>(), c["bundle"].get<std::string>(),
+                    c["created"].get<std::string>(), c["owner"].get<std::string>()});
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i)
+      line += i + 1 < r.size() ? r[i] + std::string(width[i] - r[i].size() + 3, ' ') : r[i];
+    std::printf("%s\n", line.c_str());
   }
   return 0;
 }
