@@ -13,10 +13,9 @@
 #include <sstream>
 #include <thread>
 
-#include "child.hpp"
+#include "container.hpp"
 
 using namespace agentrt::seccomp::itest;
-namespace fsys = std::filesystem;
 
 namespace {
 
@@ -25,101 +24,6 @@ const char* kOps[] = {"ptrace",       "process_vm_readv",  "mount",         "uns
                       "socket_vsock", "io_uring_setup",    "tiocsti",       "keyctl",
                       "bpf",          "perf_event_open",   "clone3",        "userfaultfd",
                       "socket_inet",  "socket_unix",       "getpid"};
-
-nlohmann::json config(const std::string& script) {
-  nlohmann::json caps = {"CAP_AUDIT_WRITE", "CAP_KILL",   "CAP_NET_BIND_SERVICE",
-                         "CAP_CHOWN",       "CAP_SETUID", "CAP_SETGID"};
-  return {{"ociVersion", "1.0.2"},
-          {"process",
-           {{"terminal", false},
-            {"user", {{"uid", 0}, {"gid", 0}}},
-            {"args", {"/bin/busybox", "sh", "-c", script}},
-            {"env", {"PATH=/bin"}},
-            {"cwd", "/"},
-            {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-            {"noNewPrivileges", false}}},
-          {"root", {{"path", "rootfs"}, {"readonly", true}}},
-          {"hostname", "probe"},
-          {"mounts",
-           {{{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
-            {{"destination", "/dev"},
-             {"type", "tmpfs"},
-             {"source", "tmpfs"},
-             {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}}}},
-          {"linux",
-           {{"namespaces",
-             {{{"type", "pid"}},
-              {{"type", "network"}},
-              {{"type", "ipc"}},
-              {{"type", "uts"}},
-              {{"type", "mount"}}}},
-            {"maskedPaths", {"/proc/kcore"}},
-            {"readonlyPaths", {"/proc/sys"}}}}};
-}
-
-struct Bundle {
-  fsys::path dir;
-  Bundle() {
-    char tmpl[] = "/run/agentrt-seccomp-bundle-XXXXXX";
-    dir = mkdtemp(tmpl);
-    fsys::create_directories(dir / "rootfs/bin");
-    fsys::copy_file("/bin/busybox", dir / "rootfs/bin/busybox");
-    fsys::copy_file(probe_path(), dir / "rootfs/bin/probe");
-  }
-  ~Bundle() { fsys::remove_all(dir); }
-};
-
-struct RunOutput {
-  int exit_code = -1;
-  std::string out;
-};
-
-// `agentrt [--profile p] run`, killed (and the container deleted) if it takes longer than a minute.
-RunOutput agentrt_run(const Bundle& b, const std::string& id, const std::string& profile,
-                      const std::string& script) {
-  std::ofstream(b.dir / "config.json") << config(script).dump();
-  std::string root = (b.dir / "state").string();
-  std::vector<std::string> argv{AGENTRT_BIN, "--root", root};
-  if (!profile.empty()) argv.insert(argv.end(), {"--profile", profile});
-  argv.insert(argv.end(), {"run", "-b", b.dir.string(), id});
-  int out[2];
-  REQUIRE(pipe(out) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    setpgid(0, 0);
-    dup2(out[1], 1);
-    close(out[0]);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  RunOutput r;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  int status = 0;
-  bool done = false;
-  while (!done && std::chrono::steady_clock::now() < deadline) {
-    done = waitpid(pid, &status, WNOHANG) == pid;
-    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!done) {
-    kill(-pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(out[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
-  close(out[0]);
-  std::string cleanup =
-      std::string(AGENTRT_BIN) + " --root " + root + " delete --force " + id + " >/dev/null 2>&1";
-  (void)std::system(cleanup.c_str());
-  REQUIRE(done);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
 
 std::map<std::string, std::string> results(const std::string& out) {
   std::map<std::string, std::string> m;
