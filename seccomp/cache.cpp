@@ -2,7 +2,9 @@
 
 #include <seccomp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 
 #include "oci/support/fs.hpp"
@@ -82,6 +84,17 @@ void cache_store(const std::string& path, const CachedProgram& entry) {
   auto slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0) fs::mkdir_all(path.substr(0, slash), 0700);
   fs::write_file_atomic(path, o.str(), 0600);
+}
+
+void cache_prune(const std::string& cache_dir, size_t keep) {
+  namespace sfs = std::filesystem;
+  std::vector<std::pair<sfs::file_time_type, sfs::path>> entries;
+  std::error_code ec;
+  for (const auto& e : sfs::directory_iterator(cache_dir, ec))
+    if (e.path().extension() == ".bpf") entries.emplace_back(e.last_write_time(ec), e.path());
+  if (entries.size() <= keep) return;
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = keep; i < entries.size(); ++i) sfs::remove(entries[i].second, ec);
 }
 
 }  // namespace agentrt::seccomp

@@ -24,4 +24,8 @@ std::optional<CachedProgram> cache_load(const std::string& path);
 // Atomic write (temp file + rename); creates cache_dir.
 void cache_store(const std::string& path, const CachedProgram& entry);
 
+// Keeps the `keep` most recently written entries of cache_dir and removes the others.
+constexpr size_t kCacheEntries = 256;
+void cache_prune(const std::string& cache_dir, size_t keep = kCacheEntries);
+
 }  // namespace agentrt::seccomp

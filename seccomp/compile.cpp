@@ -25,6 +25,7 @@ Program compile(const oci::Seccomp& s, std::vector<std::string>& warnings, const
   if (!path.empty()) {
     try {
       cache_store(path, fresh);
+      cache_prune(cache_dir);
     } catch (const std::exception& e) {
       // A cache that cannot be written costs a recompilation next time, nothing more.
       warnings.push_back(std::string("seccomp cache not written: ") + e.what());

@@ -99,3 +99,20 @@ TEST_CASE("cache: fnv1a64 matches the reference vectors", "[cache]") {
   REQUIRE(fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
   REQUIRE(fnv1a64("foobar") == 0x85944171f73967e8ULL);
 }
+
+TEST_CASE("cache: pruning keeps the most recently written entries", "[cache]") {
+  TempDir tmp;
+  CachedProgram e;
+  e.program.insns = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  auto t = std::filesystem::file_time_type::clock::now();
+  for (int i = 0; i < 5; ++i) {
+    std::string path = cache_path(tmp.path, "entry" + std::to_string(i));
+    cache_store(path, e);
+    std::filesystem::last_write_time(path, t + std::chrono::seconds(i));
+  }
+  fs::write_file(tmp.path + "/unrelated.txt", "x");
+  cache_prune(tmp.path, 3);
+  auto left = entries(tmp.path);
+  std::sort(left.begin(), left.end());
+  REQUIRE(left == std::vector<std::string>{"entry2.bpf", "entry3.bpf", "entry4.bpf", "unrelated.txt"});
+}
