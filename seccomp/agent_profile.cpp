@@ -121,6 +121,8 @@ void blocks(uint32_t index, uint64_t lo, uint64_t hi, int width, std::vector<oci
 
 }  // namespace
 
+static AgentProfile parse_profile(const std::string& name, const std::string& json_text);
+
 std::vector<oci::SeccompArg> complement(uint32_t index, std::vector<uint64_t> points, int width) {
   uint64_t max = mask_for(width);
   std::sort(points.begin(), points.end());
@@ -149,6 +151,14 @@ std::vector<oci::SeccompArg> complement(uint32_t index, std::vector<uint64_t> po
 }
 
 AgentProfile parse_agent_profile(const std::string& name, const std::string& json_text) {
+  try {
+    return parse_profile(name, json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("profile " + name + ": " + e.what());
+  }
+}
+
+static AgentProfile parse_profile(const std::string& name, const std::string& json_text) {
   Ctx c{"profile " + name};
   json j;
   try {
@@ -183,7 +193,17 @@ AgentProfile load_agent_profile(const std::string& name) {
   return parse_agent_profile(name, text);
 }
 
+static oci::Seccomp parse_seccomp(const std::string& json_text, const std::string& what);
+
 oci::Seccomp parse_seccomp_json(const std::string& json_text, const std::string& what) {
+  try {
+    return parse_seccomp(json_text, what);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(what + ": " + e.what());
+  }
+}
+
+static oci::Seccomp parse_seccomp(const std::string& json_text, const std::string& what) {
   Ctx c{what};
   json j;
   try {

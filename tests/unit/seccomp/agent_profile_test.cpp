@@ -98,3 +98,14 @@ TEST_CASE("profiles: malformed profile data is an error naming the JSON path", "
       "profile t: floor[0].argFilter: expected exactly one of \"allow\", \"deny\", \"denyBits\"");
   REQUIRE_THROWS_AS(parse_agent_profile("t", "{"), Error);
 }
+
+TEST_CASE("profiles: JSON of the wrong type is an Error, not a library exception", "[profile]") {
+  REQUIRE_THROWS_AS(parse_agent_profile("t", R"({"pidsLimit": "many", "floor": []})"), Error);
+  REQUIRE_THROWS_AS(parse_agent_profile("t", R"({"floor": [{"names": ["x"], "action": "SCMP_ACT_ERRNO",
+      "argFilter": {"index": 0, "denyBits": "x"}}]})"),
+                    Error);
+  REQUIRE_THROWS_AS(parse_seccomp_json(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["x"],
+      "action": "SCMP_ACT_ALLOW", "args": [{"index": "0", "value": 1, "op": "SCMP_CMP_EQ"}]}]})",
+                                       "t"),
+                    Error);
+}
