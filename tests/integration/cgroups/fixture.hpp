@@ -54,17 +54,23 @@ class Child {
   explicit Child(const std::function<int()>& body) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) < 0) throw agentrt::sys_error("pipe2");
+    // Catch2's fatal-signal handlers must not run in the child (they would print a test report): signals
+    // stay blocked across fork until the child has reset them, so even an immediate kill finds SIG_DFL.
+    sigset_t all, old;
+    ::sigfillset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, &old);
     pid_ = ::fork();
-    if (pid_ < 0) throw agentrt::sys_error("fork");
     if (pid_ == 0) {
-      // Catch2's fatal-signal handlers must not run in the child (they would print a test report).
       for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+      ::sigprocmask(SIG_SETMASK, &old, nullptr);
       ::close(p[1]);
       char c;
       if (::read(p[0], &c, 1) != 1) ::_exit(120);
       ::close(p[0]);
       ::_exit(body());
     }
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    if (pid_ < 0) throw agentrt::sys_error("fork");
     ::close(p[0]);
     go_ = p[1];
   }
@@ -118,13 +124,18 @@ class Child {
 // is killed and the directories it made are removed, even when the test failed.
 class TestCgroup {
  public:
-  explicit TestCgroup(const std::string& leaf = "c", bool create = true) {
-    top_ = unique_top();
+  // <top>/<leaf>, with a fresh unique top unless one is given.
+  explicit TestCgroup(const std::string& leaf = "c", const std::string& top = "") {
+    top_ = top.empty() ? unique_top() : top;
     agentrt::cgroups::Config cfg;
     cfg.id = "agentrt-test";
     cfg.cgroups_path = top_ + "/" + leaf;
     m_ = agentrt::cgroups::create_manager(cfg);
-    if (create) m_->create();
+    m_->create();
+  }
+  // Any configuration (systemd paths...).
+  explicit TestCgroup(const agentrt::cgroups::Config& cfg) : m_(agentrt::cgroups::create_manager(cfg)) {
+    m_->create();
   }
   ~TestCgroup() {
     if (!m_) return;
@@ -144,8 +155,6 @@ class TestCgroup {
   Manager& operator*() { return *m_; }
   Manager* operator->() { return m_.get(); }
   const std::string& top() const { return top_; }
-  // Hand the manager over (e.g. to test save/load); the caller must clean up.
-  std::unique_ptr<Manager> release() { return std::move(m_); }
 
  private:
   std::string top_;
