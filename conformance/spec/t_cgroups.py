@@ -1,5 +1,6 @@
 """config-linux.md control groups: cgroupsPath, resources written to the controller files,
-limits enforced, cgroup removed on delete. This machine is cgroup v1 (hybrid)."""
+limits enforced, cgroup removed on delete. Both cgroup v1 (this machine is hybrid) and a pure
+cgroup v2 host (e.g. /work/shared/tools/v2vm.sh) are supported; the file names differ."""
 
 import os
 import time
@@ -37,26 +38,45 @@ def started(env, config, tag):
     return cid, env.wait_status(cid, "running")
 
 
+def is_v2():
+    return os.path.exists(f"{V1}/cgroup.controllers")
+
+
 def v1_only():
     if not is_v1():
-        raise Skip("cgroup v1 file names; this host is not v1")
+        raise Skip("cgroup v1 only check; this host is not v1")
+
+
+def v1_or_v2():
+    if not is_v1() and not is_v2():
+        raise Skip("neither a cgroup v1 memory hierarchy nor cgroup2 at /sys/fs/cgroup")
+
+
+def kv(text):
+    return dict(ln.split(None, 1) for ln in text.splitlines() if ln.strip())
 
 
 @test("linux.cgroupsPath: the container process is in that cgroup for every controller")
 def _(env):
-    v1_only()
+    v1_or_v2()
     cid, st = started(env, sh("sleep 30"), "cgpath")
-    for ctrl in ("memory", "pids", "cpu", "devices", "freezer", "blkio", "cpuset"):
+    for ctrl in ("memory", "pids", "cpu", "devices", "freezer", "blkio", "cpuset") if is_v1() else ("unified",):
         procs = read(cg_file(ctrl, cid, "cgroup.procs")).split()
         check(str(st["pid"]) in procs, f"pid {st['pid']} not in {ctrl}/{cid}/cgroup.procs")
 
 
 @test("linux.resources.memory: limit, reservation, swap written")
 def _(env):
-    v1_only()
+    v1_or_v2()
     c = sh("sleep 30")
     c["linux"]["resources"]["memory"] = {"limit": 64 << 20, "reservation": 32 << 20, "swap": 128 << 20}
     cid, _ = started(env, c, "cgmem")
+    if is_v2():
+        eq(read(cg_file("memory", cid, "memory.max")), str(64 << 20), "memory.max")
+        eq(read(cg_file("memory", cid, "memory.low")), str(32 << 20), "memory.low")
+        # OCI swap is memory+swap; cgroup2 memory.swap.max is swap alone.
+        eq(read(cg_file("memory", cid, "memory.swap.max")), str(64 << 20), "memory.swap.max")
+        return
     eq(read(cg_file("memory", cid, "memory.limit_in_bytes")), str(64 << 20), "memory.limit_in_bytes")
     eq(read(cg_file("memory", cid, "memory.soft_limit_in_bytes")), str(32 << 20), "memory.soft_limit_in_bytes")
     p = cg_file("memory", cid, "memory.memsw.limit_in_bytes")
@@ -66,24 +86,32 @@ def _(env):
 
 @test("linux.resources.memory: exceeding the limit gets the process OOM-killed")
 def _(env):
-    v1_only()
+    v1_or_v2()
     # Doubling a shell string to 128 MiB needs no device nodes (/dev/zero may be the bug).
     c = sh("sleep 0.3; x=a; i=0; while [ $i -lt 27 ]; do x=\"$x$x\"; i=$((i+1)); done; echo survived")
     c["linux"]["resources"]["memory"] = {"limit": 16 << 20, "swap": 16 << 20}
     cid, _ = started(env, c, "oom")
     env.wait_status(cid, "stopped", timeout=20)
-    oom = dict(ln.split() for ln in read(cg_file("memory", cid, "memory.oom_control")).splitlines())
+    events = "memory.events" if is_v2() else "memory.oom_control"
+    oom = {k: v.strip() for k, v in kv(read(cg_file("memory", cid, events))).items()}
     with open(os.path.join(env.bundle_of[cid], "ctr.out")) as f:
         check("survived" not in f.read(), "process allocating 128MiB survived a 16MiB limit")
-    check(int(oom.get("oom_kill", "0")) >= 1, f"no OOM kill recorded in memory.oom_control: {oom}")
+    check(int(oom.get("oom_kill", "0")) >= 1, f"no OOM kill recorded in {events}: {oom}")
 
 
 @test("linux.resources.cpu: shares, quota, period, cpuset written")
 def _(env):
-    v1_only()
+    v1_or_v2()
     c = sh("sleep 30")
     c["linux"]["resources"]["cpu"] = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"}
     cid, _ = started(env, c, "cgcpu")
+    if is_v2():
+        # runc's conversion of shares to cgroup2 weight: 1 + (shares - 2) * 9999 / 262142.
+        eq(read(cg_file("cpu", cid, "cpu.weight")), str(1 + (512 - 2) * 9999 // 262142), "cpu.weight")
+        eq(read(cg_file("cpu", cid, "cpu.max")), "50000 100000", "cpu.max")
+        eq(read(cg_file("cpuset", cid, "cpuset.cpus")), "0", "cpuset.cpus")
+        eq(read(cg_file("cpuset", cid, "cpuset.mems")), "0", "cpuset.mems")
+        return
     eq(read(cg_file("cpu", cid, "cpu.shares")), "512", "cpu.shares")
     eq(read(cg_file("cpu", cid, "cpu.cfs_quota_us")), "50000", "cpu.cfs_quota_us")
     eq(read(cg_file("cpu", cid, "cpu.cfs_period_us")), "100000", "cpu.cfs_period_us")
@@ -93,7 +121,7 @@ def _(env):
 
 @test("linux.resources.pids: limit written and enforced")
 def _(env):
-    v1_only()
+    v1_or_v2()
     c = sh("(for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done) 2>&-; exec sleep 30")
     c["linux"]["resources"]["pids"] = {"limit": 4}
     cid, _ = started(env, c, "cgpids")
@@ -137,15 +165,16 @@ def _(env):
 
 @test("delete: the container cgroup is removed")
 def _(env):
-    v1_only()
+    v1_or_v2()
     cid, _ = started(env, sh("sleep 30"), "cgdelete")
-    check(os.path.isdir(f"{V1}/memory/{cid}"), "cgroup was not created")
+    check(os.path.isdir(os.path.dirname(cg_file("memory", cid, "x"))), "cgroup was not created")
     env.rt("kill", cid, "KILL")
     env.wait_status(cid, "stopped")
     eq(env.rt("delete", cid).returncode, 0, "delete exit code")
     env.live_ids.discard(cid)
     for ctrl in ("memory", "pids", "cpu", "devices", "freezer", "blkio", "cpuset"):
-        check(not os.path.exists(f"{V1}/{ctrl}/{cid}"), f"{ctrl}/{cid} left behind")
+        d = os.path.dirname(cg_file(ctrl, cid, "x"))
+        check(not os.path.exists(d), f"{d} left behind")
 
 
 @test("linux.namespaces cgroup: the container sees its cgroup as the root")
@@ -156,14 +185,17 @@ def _(env):
     r = env.run(c)
     eq(r.returncode, 0, f"run exit code ({r.stderr.strip()[:200]})")
     paths = {ln.split(":", 2)[1]: ln.split(":", 2)[2] for ln in r.stdout.splitlines()}
-    eq(paths.get("memory"), "/", "memory cgroup path inside a cgroup namespace")
+    key = "" if is_v2() else "memory"
+    eq(paths.get(key), "/", f"{key or 'unified'} cgroup path inside a cgroup namespace")
 
 
 @test("mounts: cgroup filesystem shows the container's own limits")
 def _(env):
-    v1_only()
-    c = sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max")
-    c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+    v1_or_v2()
+    files = "/sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max" if is_v2() else \
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max"
+    c = sh("cat " + files)
+    c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup2" if is_v2() else "cgroup", "source": "cgroup",
                         "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
     c["linux"]["namespaces"].append({"type": "cgroup"})
     c["linux"]["resources"]["memory"] = {"limit": 48 << 20}
