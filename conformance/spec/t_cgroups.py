@@ -52,6 +52,12 @@ def v1_or_v2():
         raise Skip("neither a cgroup v1 memory hierarchy nor cgroup2 at /sys/fs/cgroup")
 
 
+def crun_weight(shares):
+    import math
+    lg = math.log2(shares)
+    return math.ceil(10 ** ((lg * lg + 125 * lg) / 612.0 - 7.0 / 34.0))
+
+
 def kv(text):
     return dict(ln.split(None, 1) for ln in text.splitlines() if ln.strip())
 
@@ -106,8 +112,12 @@ def _(env):
     c["linux"]["resources"]["cpu"] = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"}
     cid, _ = started(env, c, "cgcpu")
     if is_v2():
-        # runc's conversion of shares to cgroup2 weight: 1 + (shares - 2) * 9999 / 262142.
-        eq(read(cg_file("cpu", cid, "cpu.weight")), str(1 + (512 - 2) * 9999 // 262142), "cpu.weight")
+        # The spec does not define the shares -> cgroup2 weight mapping. Accept runc's linear one,
+        # 1 + (shares - 2) * 9999 / 262142 (512 -> 20), and crun's log-based one that maps the
+        # default 1024 to the default weight 100 (512 -> 59).
+        w = read(cg_file("cpu", cid, "cpu.weight"))
+        check(w in (str(1 + (512 - 2) * 9999 // 262142), str(crun_weight(512))),
+              f"cpu.weight {w} for shares 512 is neither runc's (20) nor crun's ({crun_weight(512)}) conversion")
         eq(read(cg_file("cpu", cid, "cpu.max")), "50000 100000", "cpu.max")
         eq(read(cg_file("cpuset", cid, "cpuset.cpus")), "0", "cpuset.cpus")
         eq(read(cg_file("cpuset", cid, "cpuset.mems")), "0", "cpuset.mems")
