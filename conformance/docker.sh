@@ -51,6 +51,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# Engine helpers (conmon's oom marker, ...) may drop files into the cwd: keep them in WORK.
+cd "$WORK" || exit 1
 
 cat >"$WORK/daemon.json" <<EOF
 {
