@@ -252,3 +252,100 @@ TEST_CASE("list prints a table, json and ids only", "[lifecycle]") {
   std::sort(expected.begin(), expected.end());
   CHECK(ids == expected);
 }
+
+TEST_CASE("the fixture's leak check sees a live container and nothing after delete", "[lifecycle][fixture]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("selfcheck");
+  b.add_ctl_mount().script(kWaitForGo);
+  b.save();
+  REQUIRE(rt({"create", "-b", b.dir(), b.id()}).code == 0);
+  auto found = fx.leaks(b.id());
+  std::string all;
+  for (const auto& f : found) all += f + "\n";
+  INFO(all);
+  CHECK(contains(all, "state dir "));
+  CHECK(contains(all, "process "));
+  CHECK(contains(all, "cgroup /sys/fs/cgroup/pids/"));
+  REQUIRE(rt({"delete", "--force", b.id()}).code == 0);
+  CHECK(fx.leaks(b.id()).empty());
+}
+
+TEST_CASE("create --preserve-fds passes extra fds to the container", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("preserve");
+  write_text(b.dir() / "passed", "PASSED=through-fd-3\n");
+  b.script("cat <&3; echo FD4=$(test -e /proc/self/fd/4 && echo open || echo closed)");
+  b.save();
+  auto out = b.dir() / "out";
+  std::vector<std::string> argv{"/bin/sh", "-c", "exec 3<" + (b.dir() / "passed").string() + "; exec \"$@\"",
+                                "sh"};
+  auto inner = rt.argv({"create", "--preserve-fds", "1", "-b", b.dir().string(), b.id()});
+  argv.insert(argv.end(), inner.begin(), inner.end());
+  REQUIRE(execute_to(argv, out, out.string() + ".err").code == 0);
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  REQUIRE(rt.wait_status(b.id(), "stopped"));
+  auto printed = read_text(out);
+  INFO(printed);
+  CHECK(value_of(printed, "PASSED") == "through-fd-3");
+  CHECK(value_of(printed, "FD4") == "closed");
+}
+
+TEST_CASE("--log with --log-format json records errors as JSON lines", "[lifecycle]") {
+  Fixture fx;
+  auto log = fx.base() / "agentrt.log";
+  Runtime rt(agentrt_bin(), fx.base() / "agentrt-root",
+             {"--profile", "off", "--log", log.string(), "--log-format", "json"});
+  auto r = rt({"state", unique_id("nolog")});
+  CHECK(r.code != 0);
+  bool found = false;
+  for (const auto& line : split_lines(read_text(log))) {
+    auto j = json::parse(line, nullptr, false);
+    INFO(line);
+    REQUIRE_FALSE(j.is_discarded());
+    if (j.value("level", "") == "error" && contains(j.value("msg", ""), "container does not exist"))
+      found = true;
+  }
+  CHECK(found);
+}
+
+TEST_CASE("kill --all signals every process of the container", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("killall");
+  // pid 1 and two children that name the id on their command line (the trailing true keeps sh from exec'ing
+  // sleep, which would replace that command line).
+  b.add_ctl_mount().script("sh -c ': " + b.id() + " child1; sleep 1000; true' & sh -c ': " + b.id() +
+                           " child2; sleep 1000; true' & echo STARTED > /ctl/started; wait");
+  b.save();
+  REQUIRE(rt({"run", "-d", "-b", b.dir(), b.id()}).code == 0);
+  for (int i = 0; i < 200 && !stdfs::exists(b.ctl() / "started"); ++i) usleep(10000);
+  REQUIRE(stdfs::exists(b.ctl() / "started"));
+  // A child's cmdline begins "sh\0-c\0: <id> child"; pid 1's begins "sh\0-c\0: <id>; ".
+  std::string child_cmdline = std::string("sh") + '\0' + "-c" + '\0' + ": " + b.id() + " child";
+  auto count_children = [&] {
+    int n = 0;
+    for (const auto& e : stdfs::directory_iterator("/proc")) {
+      auto cmd = read_text(e.path() / "cmdline");
+      if (cmd.rfind(child_cmdline, 0) == 0) ++n;
+    }
+    return n;
+  };
+  // The children exec their shell just after the fork.
+  for (int i = 0; i < 100 && count_children() != 2; ++i) usleep(20000);
+  CHECK(count_children() == 2);
+  // TERM to pid 1 alone: a shell that is pid 1 of its namespace has no handler, so nothing happens.
+  CHECK(rt({"kill", b.id(), "TERM"}).code == 0);
+  usleep(200000);
+  CHECK(count_children() == 2);
+  CHECK(rt.status(b.id()) == "running");
+  // TERM to every process: the children die, then pid 1's wait returns and it exits.
+  auto k = rt({"kill", "--all", b.id(), "TERM"});
+  INFO(k.all());
+  CHECK(k.code == 0);
+  CHECK(rt.wait_status(b.id(), "stopped", 5));
+  int left = 0;
+  for (int i = 0; i < 100 && (left = count_children()) > 0; ++i) usleep(20000);
+  CHECK(left == 0);
+}

@@ -309,11 +309,10 @@ std::vector<std::string> cgroups_named(const std::string& id) {
 
 }  // namespace
 
-void Fixture::check_no_leaks(const std::string& id) const {
-  for (const auto& root : {base_ / "agentrt-root", base_ / "runc-root"}) {
-    INFO("state dir " << (root / id));
-    CHECK_FALSE(stdfs::exists(root / id));
-  }
+std::vector<std::string> Fixture::leaks(const std::string& id) const {
+  std::vector<std::string> found;
+  for (const auto& root : {base_ / "agentrt-root", base_ / "runc-root"})
+    if (stdfs::exists(root / id)) found.push_back("state dir " + (root / id).string());
   // Killed processes can take a moment to be reaped.
   std::vector<pid_t> procs;
   for (int i = 0; i < 100; ++i) {
@@ -321,18 +320,21 @@ void Fixture::check_no_leaks(const std::string& id) const {
     if (procs.empty()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  {
-    std::string listing;
-    for (pid_t p : procs)
-      listing += std::to_string(p) + ": " + read_text("/proc/" + std::to_string(p) + "/cmdline") + "\n";
-    INFO("processes left for " << id << ":\n" << listing);
-    CHECK(procs.empty());
-  }
-  auto cgs = cgroups_named(id);
-  std::string cglist;
-  for (const auto& c : cgs) cglist += c + "\n";
-  INFO("cgroups left for " << id << ":\n" << cglist);
-  CHECK(cgs.empty());
+  for (pid_t p : procs)
+    found.push_back("process " + std::to_string(p) + ": " +
+                    read_text("/proc/" + std::to_string(p) + "/cmdline"));
+  for (const auto& c : cgroups_named(id)) found.push_back("cgroup " + c);
+  for (const auto& line : mountinfo_lines())
+    if (!mounts_before_.count(line) && line.find(id) != std::string::npos) found.push_back("mount " + line);
+  return found;
+}
+
+void Fixture::check_no_leaks(const std::string& id) const {
+  auto found = leaks(id);
+  std::string listing;
+  for (const auto& f : found) listing += f + "\n";
+  INFO("left behind by " << id << ":\n" << listing);
+  CHECK(found.empty());
 }
 
 Fixture::~Fixture() {

@@ -107,7 +107,9 @@ class Fixture {
   const stdfs::path& base() const { return base_; }
   stdfs::path host_marker() const { return base_ / "HOST_MARKER"; }
   void release(const Bundle& b) const;
-  // Checks, without cleaning anything, that id left nothing behind under either root.
+  // What id left behind (state dirs under either root, processes naming it, cgroups named after it, new
+  // mounts naming it), without cleaning anything; check_no_leaks asserts that is nothing.
+  std::vector<std::string> leaks(const std::string& id) const;
   void check_no_leaks(const std::string& id) const;
 
  private:
