@@ -22,6 +22,11 @@ class Transcript {
                      " status=" + (status.empty() ? "-" : status));
     log_ << name << " -> " << r.code << "\n" << r.all();
   }
+  // For a step whose effect is asynchronous: only the exit code.
+  void exit_only(const std::string& name, const Result& r) {
+    lines_.push_back(name + ": exit=" + std::to_string(r.code));
+    log_ << name << " -> " << r.code << "\n" << r.all();
+  }
   void note(const std::string& line) { lines_.push_back(line); }
   const std::vector<std::string>& lines() const { return lines_; }
   std::string log() const { return log_.str(); }
@@ -60,17 +65,39 @@ std::vector<std::string> scenario(Fixture& fx, const Runtime& rt, std::string& l
   // kill a running container, force-delete another
   auto& k = waiting_bundle(fx, "cmpkill");
   t.step("create", rt({"create", "-b", k.dir(), k.id()}), k.id());
-  t.step("kill created TERM", rt({"kill", k.id(), "TERM"}), k.id());
   t.step("start", rt({"start", k.id()}), k.id());
   t.note("running: " + std::to_string(rt.wait_status(k.id(), "running")));
   t.step("kill 9", rt({"kill", k.id(), "9"}), k.id());
   t.note("stopped: " + std::to_string(rt.wait_status(k.id(), "stopped")));
   t.step("delete", rt({"delete", k.id()}), k.id());
 
+  // TERM to a created container: runc's waiting init dies of it
+  auto& term = waiting_bundle(fx, "cmpterm");
+  t.step("create", rt({"create", "-b", term.dir(), term.id()}), term.id());
+  t.exit_only("kill created TERM", rt({"kill", term.id(), "TERM"}));
+  t.note("stopped after TERM: " + std::to_string(rt.wait_status(term.id(), "stopped", 2)));
+  t.step("delete --force", rt({"delete", "--force", term.id()}), term.id());
+
   auto& f = waiting_bundle(fx, "cmpforce");
   t.step("run -d", rt({"run", "-d", "-b", f.dir(), f.id()}), f.id());
   t.note("running: " + std::to_string(rt.wait_status(f.id(), "running")));
   t.step("delete --force", rt({"delete", "--force", f.id()}), f.id());
+
+  // a created container can be deleted, and killed
+  auto& c = waiting_bundle(fx, "cmpcreated");
+  t.step("create", rt({"create", "-b", c.dir(), c.id()}), c.id());
+  auto st_json = rt.state(c.id());
+  std::string keys;
+  if (st_json)
+    for (const auto& [key, value] : st_json->items())
+      if (key != "agentrt") keys += key + " ";
+  t.note("state keys: " + keys);
+  t.step("delete created", rt({"delete", c.id()}), c.id());
+  auto& ck = waiting_bundle(fx, "cmpckill");
+  t.step("create", rt({"create", "-b", ck.dir(), ck.id()}), ck.id());
+  t.step("kill created KILL", rt({"kill", ck.id(), "KILL"}), ck.id());
+  t.note("stopped: " + std::to_string(rt.wait_status(ck.id(), "stopped")));
+  t.step("delete", rt({"delete", ck.id()}), ck.id());
 
   // run exit codes
   for (std::string code : {"0", "3", "42"}) {
@@ -79,6 +106,10 @@ std::vector<std::string> scenario(Fixture& fx, const Runtime& rt, std::string& l
     r.save();
     t.step("run exit " + code, rt({"run", "-b", r.dir(), r.id()}), r.id());
   }
+  auto& x = fx.bundle("cmpnoexec");
+  x.config()["process"]["args"] = {"/no/such/binary"};
+  x.save();
+  t.step("run missing executable", rt({"run", "-b", x.dir(), x.id()}), x.id());
   auto& s = fx.bundle("cmpsig");
   s.script("while true; do sleep 0.05; done");
   s.save();
