@@ -17,7 +17,12 @@ std::unique_ptr<Manager> create_manager(const Config& cfg) {
   if (layout == Layout::unified) {
     if (mounts.unified.empty()) throw Error("cgroup2 is not mounted");
     auto it = own.find("");
-    return make_v2_manager(mounts.unified, nest_path(it == own.end() ? "/" : it->second, inner));
+    // On v2 a relative path nests under the PARENT of our own cgroup, as runc does: our own cgroup holds
+    // processes, and the no-internal-processes rule would forbid enabling controllers below it.
+    std::string own_path = it == own.end() ? "/" : it->second;
+    size_t slash = own_path.find_last_of('/');
+    std::string parent = slash == std::string::npos || slash == 0 ? "/" : own_path.substr(0, slash);
+    return make_v2_manager(mounts.unified, nest_path(parent, inner));
   }
   return make_v1_manager(layout, mounts, own, inner);
 }

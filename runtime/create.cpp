@@ -28,6 +28,7 @@
 #include "runtime/proc_info.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/unix_socket.hpp"
+#include "runtime/validate.hpp"
 #include "seccomp/notify.hpp"
 
 namespace agentrt::runtime {
@@ -156,6 +157,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   const oci::Process& proc = *spec.process;
   if (!fs::exists(cc.rootfs)) throw Error("root.path: rootfs " + cc.rootfs + " does not exist", ENOENT);
   NamespacePlan ns = plan_namespaces(*spec.linux);
+  validate_namespaced_settings(spec);
   if (!(ns.clone_flags & CLONE_NEWNS) && !spec.linux->find_namespace(oci::NamespaceType::mount))
     throw Error("linux.namespaces: a mount namespace is required");
 

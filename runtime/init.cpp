@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
@@ -62,11 +63,16 @@ void change_dir(const std::string& cwd, bool readonly_root) {
   }
   ssize_t n = ::write(w, "0", 1);
   (void)n;
-  ::close(w);
+  // w stays open until execve closes it (O_CLOEXEC): `start` reads to end of file, so it returns only once
+  // the startContainer hooks ran and the user process is executing, and poststart hooks run after that.
   ::close(cfg.fifo_fd);
   const auto& spec = *cfg.spec;
   try {
-    run_hooks(spec.hooks.start_container, state_json, "startContainer", true, cfg.log);
+    if (!spec.hooks.start_container.empty()) {
+      auto state = nlohmann::json::parse(state_json);
+      state["status"] = "created";  // the fifo was released: the container is created, not creating
+      run_hooks(spec.hooks.start_container, state.dump(), "startContainer", true, cfg.log);
+    }
   } catch (const Error& e) {
     cfg.log.error(e.what());
     ::_exit(1);
@@ -120,10 +126,12 @@ void run_init(const InitConfig& cfg) {
       if (proc.terminal) {
         setup_container_console(cfg.console_fd, proc.console_size);
         ::close(cfg.console_fd);
+        bind_console();
       }
     };
     finalize_rootfs(spec, ropts);
     if (proc.oom_score_adj) apply_oom_score_adj(*proc.oom_score_adj);
+    if (spec.linux->personality) apply_personality(*spec.linux->personality);
     PreparedExec prepared = apply_process(proc, cfg.seccomp, ropts.in_user_ns, cfg.log, [&](int listener) {
       // The listener socket lives on the host: hand the fd to the runtime, still waiting for `ready`.
       send_fd(cfg.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));

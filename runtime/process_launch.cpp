@@ -25,6 +25,7 @@ void load_filter(const seccomp::Program& p, const std::function<void(int)>& on_l
 PreparedExec apply_process(const oci::Process& proc, const std::optional<seccomp::Program>& filter,
                            bool in_user_ns, const Logger& log, const std::function<void(int)>& on_listener) {
   apply_rlimits(proc.rlimits);
+  if (proc.io_priority) apply_io_priority(*proc.io_priority);
   PreparedExec out;
   out.env = process_env(proc);
   out.path = find_executable(proc.args.at(0), out.env);

@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -45,6 +47,29 @@ void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
       throw e.wrap("linux.sysctl[" + key + "]");
     }
   }
+}
+
+void apply_personality(const oci::Personality& p) {
+  unsigned long domain = p.domain == "LINUX32" ? PER_LINUX32 : PER_LINUX;
+  if (::personality(domain) < 0) throw sys_error("linux.personality: set " + p.domain);
+}
+
+void apply_io_priority(const oci::IoPriority& p) {
+  // <linux/ioprio.h> is not in every libc's headers; the encoding is class << 13 | level.
+  int cls = p.io_class == "IOPRIO_CLASS_RT" ? 1 : p.io_class == "IOPRIO_CLASS_BE" ? 2 : 3;
+  constexpr int kWhoProcess = 1;
+  if (::syscall(SYS_ioprio_set, kWhoProcess, 0, (cls << 13) | p.priority) < 0)
+    throw sys_error("process.ioPriority: ioprio_set " + p.io_class);
+}
+
+void bind_console() {
+  char name[64];
+  if (::ttyname_r(0, name, sizeof name) != 0) throw sys_error("ttyname of the console");
+  int fd = ::open("/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw sys_error("create /dev/console");
+  ::close(fd);
+  if (::mount(name, "/dev/console", nullptr, MS_BIND, nullptr) < 0)
+    throw sys_error(std::string("bind ") + name + " to /dev/console");
 }
 
 void apply_hostname(const std::string& hostname, const std::string& domainname) {

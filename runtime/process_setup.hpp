@@ -12,6 +12,12 @@ void apply_rlimits(const std::vector<oci::Rlimit>& rlimits);
 void apply_oom_score_adj(int value);
 // Writes /proc/sys/<key with '.' as '/'>; call after pivot_root so it is the container's /proc.
 void apply_sysctls(const std::map<std::string, std::string>& sysctl);
+// linux.personality: LINUX or LINUX32 execution domain for the container process.
+void apply_personality(const oci::Personality& p);
+// process.ioPriority via ioprio_set(2) for the calling process.
+void apply_io_priority(const oci::IoPriority& p);
+// Binds the controlling terminal (fd 0) onto /dev/console, as runc does for terminal containers.
+void bind_console();
 void apply_hostname(const std::string& hostname, const std::string& domainname);
 // The process environment: the spec's env plus HOME when it is missing (from /etc/passwd of the container,
 // else "/"), as runc does.

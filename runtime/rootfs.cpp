@@ -210,7 +210,9 @@ void finalize_rootfs(const oci::Spec& spec, const RootfsOptions& opts) {
   }
   if (spec.root.readonly) remount_readonly("/");
   if (dev_is_readonly(spec)) remount_readonly("/dev");
-  if (unsigned long propagation = spec_rootfs_propagation(spec))
+  // On / itself only: the recursive part was applied before the mounts were made (prepare_rootfs), and
+  // re-applying it here would override a mount's own propagation option (a bind with "rshared").
+  if (unsigned long propagation = spec_rootfs_propagation(spec) & ~static_cast<unsigned long>(MS_REC))
     if (mount("", "/", nullptr, propagation, nullptr) < 0)
       throw sys_error("make / " + propagation_name(propagation));
 }

@@ -17,15 +17,25 @@ namespace {
 void release_exec_fifo(const std::string& fifo, const ContainerRecord& rec) {
   UniqueFd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd) throw sys_error("open exec fifo " + fifo);
+  bool released = false;
   for (;;) {
     pollfd p{fd.get(), POLLIN, 0};
     int rc = ::poll(&p, 1, 50);
     if (rc < 0 && errno != EINTR) throw sys_error("poll exec fifo");
     char c;
     ssize_t n = ::read(fd.get(), &c, 1);
-    if (n == 1) return;
+    if (n == 1) {
+      released = true;
+      continue;
+    }
+    // End of file after the byte: the init's write end closed at execve (or the init died after release,
+    // which the caller sees as a stopped container).
+    if (n == 0 && released) return;
     if (n < 0 && errno != EAGAIN && errno != EINTR) throw sys_error("read exec fifo");
-    if (!process_alive(rec.pid, rec.start_time)) throw Error("container init exited before start");
+    if (!process_alive(rec.pid, rec.start_time)) {
+      if (released) return;
+      throw Error("container init exited before start");
+    }
   }
 }
 
