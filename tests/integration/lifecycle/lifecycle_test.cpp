@@ -349,3 +349,41 @@ TEST_CASE("kill --all signals every process of the container", "[lifecycle]") {
   for (int i = 0; i < 100 && (left = count_children()) > 0; ++i) usleep(20000);
   CHECK(left == 0);
 }
+
+TEST_CASE("concurrent creates of one id: exactly one wins and nothing leaks", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("race");
+  b.add_ctl_mount().script(kWaitForGo);
+  b.save();
+  std::vector<std::future<Result>> creates;
+  for (int i = 0; i < 4; ++i)
+    creates.push_back(std::async(std::launch::async, [&] { return rt({"create", "-b", b.dir(), b.id()}); }));
+  int won = 0;
+  std::string log;
+  for (auto& c : creates) {
+    auto r = c.get();
+    log += std::to_string(r.code) + ": " + r.err + "\n";
+    if (r.code == 0) ++won;
+  }
+  INFO(log);
+  CHECK(won == 1);
+  CHECK(rt.status(b.id()) == "created");
+  auto q = rt({"list", "-q"});
+  CHECK(split_lines(q.out) == std::vector<std::string>{b.id()});
+  REQUIRE(rt({"delete", b.id()}).code == 0);
+  fx.check_no_leaks(b.id());
+}
+
+TEST_CASE("run -d of a process that exits at once leaves a stopped container", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("quick");
+  b.script("exit 5");
+  b.save();
+  auto r = rt({"run", "-d", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  CHECK(r.code == 0);
+  CHECK(rt.wait_status(b.id(), "stopped"));
+  CHECK(rt({"delete", b.id()}).code == 0);
+}
