@@ -40,7 +40,14 @@ void destroy(const Context& ctx, Container& c) {
 }  // namespace
 
 void delete_container(const Context& ctx, const std::string& id, bool force) {
-  UniqueFd lock = ctx.store.lock(id);
+  UniqueFd lock;
+  try {
+    lock = ctx.store.lock(id);
+  } catch (const Error& e) {
+    // --force makes delete idempotent, as engines rely on for cleanup (runc exits 0 too).
+    if (force && e.error_number() == ENOENT) return;
+    throw;
+  }
   if (!ctx.store.exists(id)) {
     // A directory without state.json is what a killed create leaves: only --force clears it.
     if (!force) throw Error("container does not exist");

@@ -53,6 +53,16 @@ void change_dir(const std::string& cwd, bool readonly_root) {
   if (::chdir(cwd.c_str()) < 0) throw sys_error("process.cwd: chdir " + cwd);
 }
 
+// As pid 1 of its pid namespace the waiting init would ignore every default-action signal, so `kill ID TERM`
+// of a created container would do nothing; engines stop created containers that way. execve resets these.
+void exit_on_termination_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = [](int sig) { ::_exit(128 + sig); };
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM})
+    ::sigaction(sig, &sa, nullptr);
+}
+
 [[noreturn]] void exec_user_process(const InitConfig& cfg, const PreparedExec& prepared,
                                     const std::string& state_json) {
   std::string fifo = "/proc/self/fd/" + std::to_string(cfg.fifo_fd);
@@ -138,6 +148,7 @@ void run_init(const InitConfig& cfg) {
     });
     cloexec_from(3 + cfg.preserve_fds);
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    exit_on_termination_signals();
     sync_send(cfg.sync_fd, SyncMsg::ready);
     ::close(cfg.sync_fd);
     exec_user_process(cfg, prepared, state_json);
