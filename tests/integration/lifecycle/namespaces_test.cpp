@@ -42,7 +42,9 @@ TEST_CASE("the container has its own pid 1 and sees only its own processes", "[n
   Fixture fx;
   auto& b = fx.bundle("pidns");
   b.script(
-      "echo PID=$$; sleep 5 & for p in /proc/[0-9]*; do echo PROC=${p#/proc/}:$(cat $p/comm); done; kill $!");
+      "echo PID=$$; sleep 5 & i=0; while [ \"$(cat /proc/$!/comm)\" != sleep ] && [ $i -lt 200 ]; do "
+      "i=$((i+1)); sleep 0.01; done; for p in /proc/[0-9]*; do echo PROC=${p#/proc/}:$(cat $p/comm); done; "
+      "kill $!");
   b.save();
   auto r = fx.agentrt()({"run", "-b", b.dir(), b.id()});
   INFO(r.all());
