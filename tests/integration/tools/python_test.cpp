@@ -1,4 +1,4 @@
-// python3 threads, a subprocess and a TCP echo over 127.0.0.1 under agent-default.
+// python3 threads, a subprocess, and TCP and UDP echoes over 127.0.0.1 under agent-default.
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -41,6 +41,15 @@ with socket.create_connection(server.getsockname(), timeout=20) as c:
     c.sendall(b"ping over loopback")
     print("echo", c.recv(100).decode())
 t.join()
+
+udp_server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp_server.bind(("127.0.0.1", 0))
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.settimeout(20)
+udp.sendto(b"datagram", udp_server.getsockname())
+data, sender = udp_server.recvfrom(100)
+udp_server.sendto(data[::-1], sender)
+print("udp", udp.recv(100).decode())
 )PY";
 
 }  // namespace
@@ -55,6 +64,6 @@ TEST_CASE("python3 threads, subprocess and loopback sockets work under agent-def
   INFO(r.diagnosis);
   REQUIRE(r.out.code == 0);
   CHECK(r.out.out.rfind(kPolicyMarkers, 0) == 0);
-  CHECK(tool_output(r.out) ==
-        "threads 4 " + std::to_string(expected) + "\nsubprocess 42 True\necho PING OVER LOOPBACK\n");
+  CHECK(tool_output(r.out) == "threads 4 " + std::to_string(expected) +
+                                  "\nsubprocess 42 True\necho PING OVER LOOPBACK\nudp margatad\n");
 }
