@@ -387,3 +387,84 @@ TEST_CASE("run -d of a process that exits at once leaves a stopped container", "
   CHECK(rt.wait_status(b.id(), "stopped"));
   CHECK(rt({"delete", b.id()}).code == 0);
 }
+
+TEST_CASE("a relative or default bundle is recorded as an absolute path; pid-file is relative to the cwd",
+          "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("relbundle");
+  b.script("true");
+  b.save();
+  auto in_dir = [&](const stdfs::path& cwd, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd.string()};
+    auto inner = rt.argv(args);
+    argv.insert(argv.end(), inner.begin(), inner.end());
+    return execute(argv);
+  };
+  SECTION("-b .") {
+    auto r = in_dir(b.dir(), {"create", "-b", ".", "--pid-file", "rel.pid", b.id()});
+    INFO(r.all());
+    REQUIRE(r.code == 0);
+  }
+  SECTION("no -b: the current directory") {
+    auto r = in_dir(b.dir(), {"create", "--pid-file", "rel.pid", b.id()});
+    INFO(r.all());
+    REQUIRE(r.code == 0);
+  }
+  SECTION("-b relative to the cwd") {
+    auto r = in_dir(b.dir().parent_path(), {"create", "-b", b.dir().filename().string(), "--pid-file",
+                                            (b.dir().filename() / "rel.pid").string(), b.id()});
+    INFO(r.all());
+    REQUIRE(r.code == 0);
+  }
+  auto st = rt.state(b.id());
+  REQUIRE(st);
+  CHECK((*st)["bundle"] == b.dir().string());
+  CHECK((*st)["rootfs"] == b.rootfs().string());
+  CHECK(trim(read_text(b.dir() / "rel.pid")) == std::to_string((*st)["pid"].get<int>()));
+}
+
+TEST_CASE("hooks run at their lifecycle points and see the state on stdin", "[lifecycle][hooks]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("hooks");
+  auto log = b.dir() / "hooks.log";
+  auto hook = [&](const std::string& name) {
+    // Each hook appends its name and the status field of the state it reads on stdin.
+    return json{{"path", "/bin/sh"},
+                {"args",
+                 {"sh", "-c",
+                  "printf '%s ' " + name + " >> " + log.string() +
+                      "; tr -d '\\n' | grep -o '\"status\": *\"[a-z]*\"' >> " + log.string()}}};
+  };
+  b.config()["hooks"] = {{"createRuntime", {hook("createRuntime")}},
+                         {"prestart", {hook("prestart")}},
+                         {"poststart", {hook("poststart")}},
+                         {"poststop", {hook("poststop")}}};
+  b.add_ctl_mount().script(kWaitForGo);
+  b.save();
+  REQUIRE(rt({"create", "-b", b.dir(), b.id()}).code == 0);
+  auto after_create = split_lines(read_text(log));
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  auto after_start = split_lines(read_text(log));
+  fx.release(b);
+  REQUIRE(rt.wait_status(b.id(), "stopped"));
+  REQUIRE(rt({"delete", b.id()}).code == 0);
+  auto all = split_lines(read_text(log));
+  auto strip = [](std::vector<std::string> v) {
+    for (auto& l : v) {
+      std::string out;
+      for (char c : l)
+        if (c != ' ') out += c;
+      l = out;
+    }
+    return v;
+  };
+  INFO(read_text(log));
+  CHECK(strip(after_create) ==
+        std::vector<std::string>{"prestart\"status\":\"creating\"", "createRuntime\"status\":\"creating\""});
+  CHECK(after_start.size() == 3);  // poststart has run when start returns
+  CHECK(strip(all) ==
+        std::vector<std::string>{"prestart\"status\":\"creating\"", "createRuntime\"status\":\"creating\"",
+                                 "poststart\"status\":\"running\"", "poststop\"status\":\"stopped\""});
+}
