@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "integration/tools/spawn.hpp"
 
@@ -56,7 +57,7 @@ class UsrBundle {
   std::vector<std::string> ids_;
 };
 
-// "tools-<tag>-<pid>": unique across concurrent runs of the suite.
+// "tools-<tag>-<pid>-<n>": unique across tests and concurrent runs of the suite.
 std::string unique_id(const std::string& tag);
 
 }  // namespace tools_test
