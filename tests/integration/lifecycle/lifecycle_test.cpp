@@ -468,3 +468,28 @@ TEST_CASE("hooks run at their lifecycle points and see the state on stdin", "[li
         std::vector<std::string>{"prestart\"status\":\"creating\"", "createRuntime\"status\":\"creating\"",
                                  "poststart\"status\":\"running\"", "poststop\"status\":\"stopped\""});
 }
+
+TEST_CASE("run in the foreground forwards signals to the container's process", "[lifecycle]") {
+  Fixture fx;
+  auto rt = fx.agentrt();
+  auto& b = fx.bundle("forward");
+  b.add_ctl_mount().script(
+      "trap 'echo GOT=TERM; exit 7' TERM; echo READY > /ctl/ready; while true; do sleep 0.05; done");
+  b.save();
+  auto run = std::async(std::launch::async, [&] { return rt({"run", "-b", b.dir(), b.id()}, 20); });
+  for (int i = 0; i < 500 && !stdfs::exists(b.ctl() / "ready"); ++i) usleep(10000);
+  REQUIRE(stdfs::exists(b.ctl() / "ready"));
+  // The foreground agentrt: its command line still names the binary and the id.
+  pid_t runner = -1;
+  for (const auto& e : stdfs::directory_iterator("/proc")) {
+    auto cmd = read_text(e.path() / "cmdline");
+    if (cmd.rfind(agentrt_bin(), 0) == 0 && contains(cmd, b.id()) && contains(cmd, std::string("run") + '\0'))
+      runner = std::stoi(e.path().filename().string());
+  }
+  REQUIRE(runner > 0);
+  REQUIRE(kill(runner, SIGTERM) == 0);
+  auto r = run.get();
+  INFO(r.all());
+  CHECK(value_of(r.out, "GOT") == "TERM");
+  CHECK(r.code == 7);
+}

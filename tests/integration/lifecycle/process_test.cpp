@@ -188,3 +188,52 @@ TEST_CASE("the default agent profile forces no_new_privs, seccomp and drops CAP_
   CHECK((status_hex(status, "CapEff").value_or(~0ULL) & bit(kCapSysAdmin)) == 0);
   CHECK(value_of(printed, "UNSHARE") != "0");
 }
+
+TEST_CASE("the agent floor holds over a spec's allow-all seccomp filter", "[process][agent]") {
+  Fixture fx;
+  auto& b = fx.bundle("agentfloor");
+  auto caps = json::array({"CAP_SYS_ADMIN", "CAP_SYS_CHROOT"});
+  b.config()["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  b.config()["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                    {"architectures", {"SCMP_ARCH_X86_64"}}};
+  b.script(print_status() +
+           "unshare -m true 2>/dev/null; echo UNSHARE=$?; chroot / true 2>/dev/null; echo CHROOT=$?");
+  b.save();
+  auto rt = fx.agentrt("");
+  auto r = rt({"run", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  auto st = section(r.out, "status");
+  CHECK(status_field(st, "Seccomp") == "2");
+  CHECK(status_field(st, "NoNewPrivs") == "1");
+  CHECK(value_of(r.out, "UNSHARE") != "0");
+  CHECK(value_of(r.out, "CHROOT") != "0");
+}
+
+TEST_CASE("the run.agentrt.profile annotation selects the profile over the default", "[process][agent]") {
+  Fixture fx;
+  auto& b = fx.bundle("annot");
+  b.config()["annotations"] = {{"run.agentrt.profile", "off"}};
+  b.config()["process"]["noNewPrivileges"] = false;
+  b.add_ctl_mount().script(print_status() + kWaitForGo);
+  b.save();
+  auto rt = fx.agentrt("");
+  auto out = b.dir() / "out";
+  REQUIRE(rt.to_files({"create", "-b", b.dir(), b.id()}, out).code == 0);
+  auto state = rt.state(b.id());
+  REQUIRE(state);
+  INFO(state->dump(2));
+  // Under "off" nothing was changed: either no record or a record naming the off profile with no changes.
+  if (state->contains("agentrt")) {
+    CHECK((*state)["agentrt"]["agentPolicy"].value("profile", "") == "off");
+    CHECK((*state)["agentrt"]["agentPolicy"].value("changes", json::array()).empty());
+  }
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  fx.release(b);
+  REQUIRE(rt.wait_status(b.id(), "stopped"));
+  auto printed = read_text(out);
+  INFO(printed);
+  auto st = section(printed, "status");
+  CHECK(status_field(st, "Seccomp") == "0");
+  CHECK(status_field(st, "NoNewPrivs") == "0");
+}
