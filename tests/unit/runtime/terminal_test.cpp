@@ -277,3 +277,33 @@ TEST_CASE("bridge_terminal on a tty: raw mode, window size and SIGWINCH", "[term
   CHECK(after.c_iflag == before.c_iflag);
   CHECK(after.c_oflag == before.c_oflag);
 }
+
+TEST_CASE("bridge_terminal delivers all output written just before the pty closes", "[terminal]") {
+  // 200000 bytes without newlines (no output translation), then the shell exits at once.
+  ShellOnPty shell("head -c 200000 /dev/zero | tr '\\0' x");
+  int out[2];
+  REQUIRE(pipe2(out, O_CLOEXEC) == 0);
+  fflush(nullptr);
+  const pid_t bridge = fork();
+  REQUIRE(bridge >= 0);
+  if (bridge == 0) {
+    close(out[0]);
+    const int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(out[1], 1);
+    try {
+      bridge_terminal(shell.master.get());
+    } catch (const std::exception& e) {
+      _exit(99);
+    }
+    _exit(0);
+  }
+  close(out[1]);
+  shell.master.reset();
+  const auto output = read_until(out[0], "", 20000);
+  close(out[0]);
+  CHECK(wait_exit(shell.pid) == 0);
+  CHECK(wait_exit(bridge) == 0);
+  CHECK(output.size() == 200000);
+  CHECK(output.find_first_not_of('x') == std::string::npos);
+}
