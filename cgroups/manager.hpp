@@ -42,6 +42,12 @@ class Manager {
   // Moves pid into the container's cgroup(s). On v1 libcgroup moves the thread named by pid (it writes
   // `tasks`), so call it before the process starts threads, as for a container's init or exec child.
   virtual void add_process(pid_t pid) = 0;
+  // Placement of a process being created without paying for a migration: the cgroup2 directory a clone3
+  // CLONE_INTO_CGROUP can start it in (empty when there is none), and the v1 `tasks` files into which the
+  // new, still single-threaded process writes "0" to move itself. A self-move of one thread skips the
+  // kernel's global threadgroup lock, whose RCU grace period costs a write to cgroup.procs 5-15 ms.
+  virtual std::string clone_into_dir() const = 0;
+  virtual std::vector<std::string> self_join_files() const = 0;
   // Writes linux.resources; also used by `update` with a partial Resources (unset fields are not
   // written). A value the kernel rejects throws an Error naming the resource and the file.
   virtual void apply(const oci::Resources& r) = 0;

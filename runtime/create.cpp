@@ -131,10 +131,24 @@ oci::Resources with_default_devices(const std::optional<oci::Resources>& r) {
   return out;
 }
 
-pid_t clone_init(unsigned long flags) {
+// With cgroup_fd >= 0 the child is born in that cgroup2 directory (CLONE_INTO_CGROUP, no migration); *into
+// says whether that worked (kernels before 5.7 or a cgroup that cannot take processes refuse it).
+pid_t clone_init(unsigned long flags, int cgroup_fd, bool* into) {
   clone_args args{};
   args.flags = flags;
   args.exit_signal = SIGCHLD;
+  *into = false;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid >= 0) {
+      *into = true;
+      return static_cast<pid_t>(pid);
+    }
+    args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
+    args.cgroup = 0;
+  }
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) throw sys_error("clone3 container init");
   return static_cast<pid_t>(pid);
@@ -226,7 +240,12 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   join_namespaces(ns.join_parent);
   if (ns.new_time) enter_new_time_namespace(*spec.linux);
 
-  pid_t pid = clone_init(ns.clone_flags);
+  init.cgroup_self_join = cgroup->self_join_files();
+  UniqueFd cgroup_dir;
+  if (std::string dir = cgroup->clone_into_dir(); !dir.empty())
+    cgroup_dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  bool born_in_cgroup = false;
+  pid_t pid = clone_init(ns.clone_flags, cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {
     parent_sock.reset();
     run_init(init);
@@ -235,7 +254,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   child_sock.reset();
 
   if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
-  cgroup->add_process(pid);
+  // The init moved itself into the v1 hierarchies; only a failed CLONE_INTO_CGROUP needs the slow path.
+  if (!born_in_cgroup && !cgroup->clone_into_dir().empty()) cgroup->add_process(pid);
   cgroup->apply(with_default_devices(spec.linux->resources));
   for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
   auto st = read_proc_stat(pid);

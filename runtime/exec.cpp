@@ -70,6 +70,7 @@ struct ExecChild {
   const oci::Process* proc;
   const std::vector<JoinedNamespace>* namespaces;
   const std::optional<seccomp::Program>* filter;
+  const std::vector<std::string>* cgroup_self_join;
   int sync_fd;
   int console_fd;
   int preserve_fds;
@@ -84,6 +85,7 @@ struct ExecChild {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     // Until the exec this process is the agentrt binary inside the container (CVE-2019-5736).
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    join_own_cgroups(*c.cgroup_self_join);
     std::vector<int> keep = {0, 1, 2, c.sync_fd, c.console_fd, c.log.fd()};
     for (const auto& ns : *c.namespaces) keep.push_back(ns.fd.get());
     for (int i = 0; i < c.preserve_fds; ++i) keep.push_back(3 + i);
@@ -121,9 +123,22 @@ struct ExecChild {
   }
 }
 
-pid_t fork_child() {
+// Born in the container's cgroup2 directory when there is one (CLONE_INTO_CGROUP: no migration cost).
+pid_t fork_child(int cgroup_fd, bool* into) {
   clone_args args{};
   args.exit_signal = SIGCHLD;
+  *into = false;
+  if (cgroup_fd >= 0) {
+    args.flags = CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid >= 0) {
+      *into = true;
+      return static_cast<pid_t>(pid);
+    }
+    args.flags = 0;
+    args.cgroup = 0;
+  }
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) throw sys_error("clone3 exec process");
   return static_cast<pid_t>(pid);
@@ -209,15 +224,24 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   sigset_t set = forwarded_signals(), old;
   if (!opts.detach) ::sigprocmask(SIG_BLOCK, &set, &old);
 
-  pid_t pid = fork_child();
+  std::vector<std::string> self_join;
+  UniqueFd cgroup_dir;
+  if (c.cgroup) {
+    self_join = c.cgroup->self_join_files();
+    if (std::string dir = c.cgroup->clone_into_dir(); !dir.empty())
+      cgroup_dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  }
+  bool born_in_cgroup = false;
+  pid_t pid = fork_child(cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {
-    ExecChild child{&proc, &namespaces, &filter, child_sock.get(), console.get(), opts.preserve_fds, ctx.log};
+    ExecChild child{&proc,         &namespaces,       &filter, &self_join, child_sock.get(),
+                    console.get(), opts.preserve_fds, ctx.log};
     run_exec_child(child);
   }
   child_sock.reset();
   console.reset();
   try {
-    if (c.cgroup) c.cgroup->add_process(pid);
+    if (c.cgroup && !born_in_cgroup && !c.cgroup->clone_into_dir().empty()) c.cgroup->add_process(pid);
     sync_send(parent_sock.get(), SyncMsg::go);
     // The socket is close-on-exec: end of file means the exec happened; a message means it failed.
     for (;;) {

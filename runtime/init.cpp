@@ -105,6 +105,7 @@ void run_init(const InitConfig& cfg) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    join_own_cgroups(cfg.cgroup_self_join);
     std::vector<int> keep = {0, 1, 2, cfg.sync_fd, cfg.fifo_fd, cfg.console_fd, cfg.log.fd()};
     for (int i = 0; i < cfg.preserve_fds; ++i) keep.push_back(3 + i);
     close_fds_except(keep);

@@ -3,6 +3,7 @@
 // process, reports `ready`, blocks on the exec fifo until `start`, then execs the user process.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "oci/spec.hpp"
 #include "runtime/log.hpp"
@@ -20,6 +21,8 @@ struct InitConfig {
   int fifo_fd = -1;     // O_PATH fd of exec.fifo, reopened for writing after pivot_root
   int console_fd = -1;  // connected console socket, when process.terminal
   int preserve_fds = 0;
+  std::vector<std::string>
+      cgroup_self_join;  // v1 `tasks` files the init writes "0" to (see cgroups::Manager)
   bool no_pivot = false;
   bool no_new_keyring = false;
   std::string id;

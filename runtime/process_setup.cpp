@@ -18,6 +18,16 @@
 
 namespace agentrt::runtime {
 
+void join_own_cgroups(const std::vector<std::string>& tasks_files) {
+  for (const auto& f : tasks_files) {
+    try {
+      fs::write_existing(f, "0");
+    } catch (const Error& e) {
+      throw e.wrap("join cgroup");
+    }
+  }
+}
+
 void apply_rlimits(const std::vector<oci::Rlimit>& rlimits) {
   for (const auto& r : rlimits) {
     rlimit lim{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)};

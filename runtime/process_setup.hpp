@@ -22,6 +22,8 @@ void apply_hostname(const std::string& hostname, const std::string& domainname);
 // The process environment: the spec's env plus HOME when it is missing (from /etc/passwd of the container,
 // else "/"), as runc does.
 std::vector<std::string> process_env(const oci::Process& p);
+// Moves the calling (single-threaded) process into each v1 cgroup by writing "0" to its `tasks` file.
+void join_own_cgroups(const std::vector<std::string>& tasks_files);
 // Marks every fd >= first close-on-exec, so nothing of the runtime reaches the container (CVE-2024-21626).
 void cloexec_from(int first);
 // Closes every fd except those listed (the init drops the runtime's lock and other fds it inherited at

@@ -117,6 +117,19 @@ class V1Manager : public Manager {
       if (!d.libcgroup) cgroupfs::add_pid(d.abs(), pid);
   }
 
+  std::string clone_into_dir() const override {
+    for (const auto& d : dirs_)
+      if (d.controllers.empty()) return d.abs();
+    return "";
+  }
+
+  std::vector<std::string> self_join_files() const override {
+    std::vector<std::string> files;
+    for (const auto& d : dirs_)
+      if (!d.controllers.empty()) files.push_back(fs::join(d.abs(), "tasks"));
+    return files;
+  }
+
   void apply(const oci::Resources& r) override {
     Plan plan = plan_v1(r);
     LibcgWriter w(dirs_, lib_);

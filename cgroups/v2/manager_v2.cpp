@@ -87,6 +87,8 @@ class V2Manager : public Manager {
   }
 
   void add_process(pid_t pid) override { cgroupfs::add_pid(dir_, pid); }
+  std::string clone_into_dir() const override { return dir_; }
+  std::vector<std::string> self_join_files() const override { return {}; }
 
   void apply(const oci::Resources& r) override {
     Plan plan = plan_v2(r);
