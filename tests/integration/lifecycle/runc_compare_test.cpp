@@ -71,6 +71,24 @@ std::vector<std::string> scenario(Fixture& fx, const Runtime& rt, std::string& l
   t.note("stopped: " + std::to_string(rt.wait_status(k.id(), "stopped")));
   t.step("delete", rt({"delete", k.id()}), k.id());
 
+  // pause and resume
+  auto& p = waiting_bundle(fx, "cmppause");
+  t.step("run -d", rt({"run", "-d", "-b", p.dir(), p.id()}), p.id());
+  t.note("running: " + std::to_string(rt.wait_status(p.id(), "running")));
+  t.step("pause", rt({"pause", p.id()}), p.id());
+  t.step("pause again", rt({"pause", p.id()}), p.id());
+  t.step("start paused", rt({"start", p.id()}), p.id());
+  t.step("delete paused", rt({"delete", p.id()}), p.id());
+  t.step("resume", rt({"resume", p.id()}), p.id());
+  t.step("resume again", rt({"resume", p.id()}), p.id());
+  t.step("pause again", rt({"pause", p.id()}), p.id());
+  t.step("delete --force paused", rt({"delete", "--force", p.id()}), p.id());
+  auto& pc = waiting_bundle(fx, "cmppausec");
+  t.step("create", rt({"create", "-b", pc.dir(), pc.id()}), pc.id());
+  t.step("pause created", rt({"pause", pc.id()}), pc.id());
+  t.step("resume created", rt({"resume", pc.id()}), pc.id());
+  t.step("delete --force", rt({"delete", "--force", pc.id()}), pc.id());
+
   // TERM to a created container: runc's waiting init dies of it
   auto& term = waiting_bundle(fx, "cmpterm");
   t.step("create", rt({"create", "-b", term.dir(), term.id()}), term.id());
