@@ -14,8 +14,9 @@ Container open_container(const StateStore& store, const std::string& id) {
 
 oci::Status container_status(const StateStore& store, const Container& c) {
   if (!process_alive(c.rec.pid, c.rec.start_time)) return oci::Status::stopped;
-  if (fs::exists(store.fifo_path(c.rec.id))) return oci::Status::created;
+  // A frozen cgroup reads as paused even before start, as runc reports it.
   if (c.cgroup && c.cgroup->frozen()) return oci::Status::paused;
+  if (fs::exists(store.fifo_path(c.rec.id))) return oci::Status::created;
   return oci::Status::running;
 }
 
