@@ -65,7 +65,7 @@ ENGINE=podman
 # Podman drops default_ulimits once --ulimit is given and then asks for its nproc default,
 # which root cannot set here (no CAP_SYS_RESOURCE).
 ULIMIT_EXTRA="--ulimit nproc=4096:4096"
-KNOWN_FAILURES["run --memory: inspect reports OOMKilled"]="conmon 2.1 writes its oom marker into its working directory (seen here), where podman 4.3 does not look; the 137 exit code is reported"
+ENGINE_KNOWN_FAILURES["run --memory: inspect reports OOMKilled"]="conmon 2.1 writes its oom marker into its working directory (seen here), where podman 4.3 does not look; the 137 exit code is reported"
 
 note_new_paths /var/lib/containers /var/lib/containers/cache /run/containers /run/containers/networks
 cleanup() {

@@ -8,6 +8,7 @@ SKIP=0
 # KNOWN_FAILURES[check name]=reason: checks the reference runtime is known to fail on this
 # host; when the runtime under test is KNOWN_RUNTIME they are reported as skipped (never passed).
 declare -A KNOWN_FAILURES=()
+declare -A ENGINE_KNOWN_FAILURES=()
 KNOWN_RUNTIME=runc
 
 # NOISE_LOG: when set, stderr of the commands under test goes there (see capture_noise); the
@@ -28,6 +29,12 @@ fail() {
     why="$2$(_noise)"
     if [ -n "${KNOWN_FAILURES[$1]:-}" ] && [ "$(basename "${RUNTIME:-}")" = "$KNOWN_RUNTIME" ]; then
         skip "$1" "known failure of $KNOWN_RUNTIME here: ${KNOWN_FAILURES[$1]} (got: $why)"
+        return
+    fi
+    # Failures of the engine or host rather than the runtime (every runtime fails them here): skipped with the
+    # reason, never counted as passed.
+    if [ -n "${ENGINE_KNOWN_FAILURES[$1]:-}" ]; then
+        skip "$1" "engine/host limitation, any runtime: ${ENGINE_KNOWN_FAILURES[$1]} (got: $why)"
         return
     fi
     echo "not ok - $1: $why"
