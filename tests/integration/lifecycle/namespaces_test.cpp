@@ -190,7 +190,7 @@ TEST_CASE("a cgroup namespace shows the container's cgroup as the root", "[names
   INFO(r.all());
   REQUIRE(r.code == 0);
   auto lines = split_lines(section(r.out, "cgroup"));
-  REQUIRE(lines.size() >= 2);
+  REQUIRE(lines.size() >= 1);  // one line on pure cgroup v2, one per hierarchy on v1/hybrid
   for (const auto& l : lines) {
     INFO(l);
     auto path = l.substr(l.rfind(':') + 1);
