@@ -1,0 +1,78 @@
+// agentrt ps lists the container's processes; kill --all signals every one of them.
+#include <signal.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "integration/cgroup_cli/support.hpp"
+
+using namespace cgroup_cli_test;
+
+namespace {
+
+const char* kThreeSleepers = "sleep 1001 & sleep 1002 & sleep 1003 & touch /ctl/ready; wait";
+
+bool alive(int pid) {
+  // A zombie has left its cgroup and runs nothing.
+  std::string st = read_text("/proc/" + std::to_string(pid) + "/stat");
+  auto close = st.rfind(')');
+  return !st.empty() && close != std::string::npos && st.substr(close + 2, 1) != "Z";
+}
+
+std::vector<int> tasks(const stdfs::path& cgroup) {
+  std::vector<int> pids;
+  std::ifstream in(cgroup / "cgroup.procs");
+  for (int p; in >> p;) pids.push_back(p);
+  return pids;
+}
+
+}  // namespace
+
+TEST_CASE("ps prints a table and a json array of the container's host pids", "[ps]") {
+  Fixture fx;
+  auto& b = fx.bundle("ps").script(kThreeSleepers);
+  int pid = fx.run_detached(b);
+  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 10));
+  auto in_cgroup = tasks(cgroup_dirs(pid)["pids"]);
+  REQUIRE(in_cgroup.size() == 4);
+
+  Result table = fx.agentrt({"ps", b.id()});
+  INFO(table.all());
+  REQUIRE(table.code == 0);
+  auto first_line = table.out.substr(0, table.out.find('\n'));
+  CHECK(contains(first_line, "PID"));
+  CHECK(contains(first_line, "CMD"));
+  for (const char* cmd : {"sleep 1001", "sleep 1002", "sleep 1003"}) CHECK(contains(table.out, cmd));
+  CHECK(contains(table.out, " " + std::to_string(pid) + " "));
+  CHECK_FALSE(contains(table.out, "agentrt"));
+
+  Result js = fx.agentrt({"ps", "-f", "json", b.id()});
+  INFO(js.all());
+  REQUIRE(js.code == 0);
+  auto pids = json::parse(js.out).get<std::vector<int>>();
+  std::sort(pids.begin(), pids.end());
+  std::sort(in_cgroup.begin(), in_cgroup.end());
+  CHECK(pids == in_cgroup);
+  CHECK(std::find(pids.begin(), pids.end(), pid) != pids.end());
+}
+
+TEST_CASE("kill --all KILL kills every process of the container", "[kill]") {
+  Fixture fx;
+  auto& b = fx.bundle("killall").script(kThreeSleepers);
+  // Without a pid namespace killing the init alone would leave the sleepers running.
+  auto& ns = b.config()["linux"]["namespaces"];
+  ns.erase(std::remove_if(ns.begin(), ns.end(), [](const json& n) { return n["type"] == "pid"; }), ns.end());
+  int pid = fx.run_detached(b);
+  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 10));
+  auto cg = cgroup_dirs(pid)["pids"];
+  auto before = tasks(cg);
+  REQUIRE(before.size() == 4);
+
+  Result k = fx.agentrt({"kill", "--all", b.id(), "KILL"});
+  INFO(k.all());
+  REQUIRE(k.code == 0);
+  CHECK(eventually([&] { return tasks(cg).empty(); }, 10));
+  for (int p : before) CHECK_FALSE(alive(p));
+  CHECK(fx.wait_status(b.id(), "stopped"));
+}
