@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <sstream>
 
 #include "integration/cgroup_cli/support.hpp"
 
@@ -75,4 +76,32 @@ TEST_CASE("kill --all KILL kills every process of the container", "[kill]") {
   CHECK(eventually([&] { return tasks(cg).empty(); }, 10));
   for (int p : before) CHECK_FALSE(alive(p));
   CHECK(fx.wait_status(b.id(), "stopped"));
+}
+
+TEST_CASE("ps passes ps options through and fails when ps fails", "[ps]") {
+  Fixture fx;
+  auto& b = fx.bundle("psopts").script(kThreeSleepers);
+  int pid = fx.run_detached(b);
+  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 10));
+
+  Result custom = fx.agentrt({"ps", b.id(), "-o", "pid,comm"});
+  INFO(custom.all());
+  REQUIRE(custom.code == 0);
+  std::istringstream lines(custom.out);
+  std::string header;
+  std::getline(lines, header);
+  CHECK(contains(header, "PID"));
+  CHECK(contains(header, "COMMAND"));
+  std::vector<int> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(std::stoi(line));
+  std::sort(rows.begin(), rows.end());
+  auto in_cgroup = tasks(cgroup_dirs(pid)["pids"]);
+  std::sort(in_cgroup.begin(), in_cgroup.end());
+  CHECK(rows == in_cgroup);
+
+  // runc reports ps's failure with a non-zero exit.
+  Result bad = fx.agentrt({"ps", b.id(), "--bogus-ps-option"});
+  INFO(bad.all());
+  CHECK(bad.code != 0);
+  CHECK(contains(bad.err, "ps"));
 }
