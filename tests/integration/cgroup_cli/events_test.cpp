@@ -65,3 +65,31 @@ TEST_CASE("events reports an oom kill and exits when the container stops", "[eve
   CHECK(oom);
   CHECK(fx.status(b.id()) == "stopped");
 }
+
+TEST_CASE("events reports an oom kill of a child while the container keeps running", "[events]") {
+  Fixture fx;
+  auto& b = fx.bundle("oomchild")
+                .script(
+                    "while [ ! -e /ctl/go ]; do sleep 0.05; done; sh -c 'x=$(head -c 64000000 /dev/zero | tr "
+                    "\"\\0\" a)'; "
+                    "echo $? > /ctl/child; while true; do sleep 1; done");
+  b.resources()["memory"] = {{"limit", 16 << 20}, {"swap", 16 << 20}};
+  int pid = fx.run_detached(b);
+  auto memory = cgroup_dirs(pid)["memory"];
+
+  auto out = b.dir() / "events.out";
+  Background events(fx.argv({"events", "--interval", "1s", b.id()}), out);
+  REQUIRE(eventually([&] { return contains(read_text(out), "\"stats\""); }, 10));
+  write_text(b.ctl() / "go", "");
+  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "child"); }, 30));
+  CHECK(trim(read_text(b.ctl() / "child")) == "137");  // the child shell died of SIGKILL
+  CHECK(eventually([&] { return contains(read_text(out), "\"oom\""); }, 5));
+  CHECK(contains(read_text(memory / "memory.oom_control"), "oom_kill 1"));
+  CHECK(fx.status(b.id()) == "running");
+  CHECK_FALSE(events.wait(0.5).has_value());
+
+  REQUIRE(fx.agentrt({"kill", b.id(), "KILL"}).code == 0);
+  auto code = events.wait(15);
+  INFO("events output:\n" << read_text(out));
+  CHECK(code == std::optional<int>(0));
+}
