@@ -106,3 +106,28 @@ TEST_CASE("update of a stopped or unknown container fails", "[update]") {
   CHECK(unknown.code != 0);
   CHECK(contains(unknown.err, "does not exist"));
 }
+
+TEST_CASE("update accepts runc's --cpu-share spelling", "[update]") {
+  Fixture fx;
+  auto& b = fx.bundle("upd-share").script(kSleeper);
+  int pid = fx.run_detached(b);
+  auto shares = cgroup_dirs(pid)["cpu"] / "cpu.shares";
+  // runc 1.1.5 names the flag --cpu-share (singular); scripts written for runc use it.
+  Result r = fx.agentrt({"update", "--cpu-share", "640", b.id()});
+  INFO(r.all());
+  CHECK(r.code == 0);
+  CHECK(read_number(shares) == 640);
+}
+
+TEST_CASE("update rejects cpu shares the kernel clamps, like runc", "[update]") {
+  Fixture fx;
+  auto& b = fx.bundle("upd-clamp").script(kSleeper);
+  int pid = fx.run_detached(b);
+  auto shares = cgroup_dirs(pid)["cpu"] / "cpu.shares";
+  // The kernel silently stores 2 for 1; runc reads the value back and fails ("the minimum allowed cpu-shares
+  // is 2").
+  Result r = fx.agentrt({"update", "--cpu-shares", "1", b.id()});
+  INFO(r.all() << "cpu.shares now " << read_number(shares));
+  CHECK(r.code != 0);
+  CHECK(contains(r.err, "cpu-shares"));
+}
