@@ -14,7 +14,7 @@ int parse_signal(const std::string& s) {
   if (!s.empty() &&
       std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     int n = std::stoi(s);
-    if (n > 0 && n < NSIG) return n;
+    if (n >= 0 && n < NSIG) return n;  // 0 only checks that the process exists, as kill(2)
     throw Error("invalid signal: " + s);
   }
   std::string name = s;

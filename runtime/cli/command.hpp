@@ -4,12 +4,19 @@
 #include <string>
 #include <vector>
 
+#include "oci/support/error.hpp"
 #include "runtime/context.hpp"
 
 namespace agentrt::cli {
 
 namespace po = boost::program_options;
 using Args = std::vector<std::string>;
+
+// An error that must end the command with a specific exit code (runc's exec fails with 255).
+struct CommandFailure : Error {
+  CommandFailure(const Error& e, int code) : Error(e), exit_code(code) {}
+  int exit_code;
+};
 
 struct Command {
   const char* name;

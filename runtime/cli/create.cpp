@@ -1,5 +1,7 @@
 #include "runtime/create.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -8,9 +10,12 @@
 namespace agentrt::cli {
 
 // Flags shared by create and run.
+// systemd socket activation: the fds are ours only when LISTEN_PID names this process.
 int listen_fds_from_env() {
-  const char* v = std::getenv("LISTEN_FDS");
-  return v ? std::max(0, std::atoi(v)) : 0;
+  const char* fds = std::getenv("LISTEN_FDS");
+  const char* pid = std::getenv("LISTEN_PID");
+  if (!fds || !pid || std::atoi(pid) != ::getpid()) return 0;
+  return std::max(0, std::atoi(fds));
 }
 
 void add_create_flags(po::options_description& d, runtime::CreateOptions& o) {

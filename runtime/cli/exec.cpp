@@ -27,7 +27,12 @@ int cmd_exec(const runtime::Context& ctx, const Args& args) {
   require_min_args(p, "exec", 1);
   o.id = p.positionals[0];
   o.args = p.rest;
-  return runtime::exec_in_container(ctx, o);
+  try {
+    return runtime::exec_in_container(ctx, o);
+  } catch (const Error& e) {
+    throw CommandFailure(
+        e, 255);  // runc's exit code when exec itself fails, so callers tell it from the process's
+  }
 }
 
 }  // namespace agentrt::cli

@@ -83,7 +83,8 @@ int dispatch(int argc, char** argv) {
       ctx.log.error(e.what());
       // With --log going to a file, the user still sees the reason on stderr, as with runc.
       if (log_fd != 2) std::fprintf(stderr, "%s\n", e.what());
-      return 1;
+      auto* failure = dynamic_cast<const CommandFailure*>(&e);
+      return failure ? failure->exit_code : 1;
     }
   }
   throw Error("No help topic for '" + name + "'");

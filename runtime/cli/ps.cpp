@@ -1,3 +1,5 @@
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -18,13 +20,22 @@ void print_ps_table(const std::vector<pid_t>& pids, const std::vector<std::strin
     for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     cmd += " " + quoted + "'";
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
   if (!p) throw sys_error("run " + cmd);
   std::set<pid_t> want(pids.begin(), pids.end());
-  char line[4096];
+  char buf[4096];
   int pid_col = -1;
   bool header = true;
-  while (std::fgets(line, sizeof line, p.get())) {
+  std::vector<std::string> lines;
+  while (std::fgets(buf, sizeof buf, p)) lines.push_back(buf);
+  int status = ::pclose(p);
+  if (status != 0) {
+    std::string out;
+    for (const auto& l : lines) out += l;
+    throw Error("exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128) + ": " + out);
+  }
+  for (const auto& text : lines) {
+    const char* line = text.c_str();
     std::istringstream in(line);
     std::vector<std::string> cols;
     for (std::string w; in >> w;) cols.push_back(w);
@@ -39,6 +50,7 @@ void print_ps_table(const std::vector<pid_t>& pids, const std::vector<std::strin
     if (static_cast<int>(cols.size()) > pid_col && want.count(std::atoi(cols[pid_col].c_str())))
       std::fputs(line, stdout);
   }
+  if (header) throw Error("couldn't find PID field in ps output");
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ int cmd_update(const runtime::Context& ctx, const Args& args) {
       "cpuset-cpus", "cpuset-mems", "pids-limit",         "blkio-weight",  "cpu-idle",
       "cpu-burst"};
   for (const char* f : flags) d.add_options()(f, po::value<std::string>(), "see runc update");
+  d.add_options()("cpu-share", po::value<std::string>(), "runc's spelling of --cpu-shares");
   Parsed p = parse(args, d);
   std::string id = container_id(p, "update");
 
@@ -78,7 +79,15 @@ int cmd_update(const runtime::Context& ctx, const Args& args) {
   if (auto s = get("memory-reservation")) r["memory"]["reservation"] = parse_bytes("memory-reservation", *s);
   if (auto s = get("kernel-memory")) r["memory"]["kernel"] = parse_bytes("kernel-memory", *s);
   if (auto s = get("kernel-memory-tcp")) r["memory"]["kernelTCP"] = parse_bytes("kernel-memory-tcp", *s);
-  if (auto s = get("cpu-shares")) r["cpu"]["shares"] = parse_int("cpu-shares", *s);
+  const std::string* shares = get("cpu-shares");
+  if (!shares) shares = get("cpu-share");
+  if (shares) {
+    int64_t v = parse_int("cpu-shares", *shares);
+    // The kernel clamps silently; runc refuses values outside what cpu.shares can hold.
+    if (v < 2) throw Error("--cpu-shares: the minimum allowed cpu-shares is 2");
+    if (v > 262144) throw Error("--cpu-shares: the maximum allowed cpu-shares is 262144");
+    r["cpu"]["shares"] = v;
+  }
   if (auto s = get("cpu-quota")) r["cpu"]["quota"] = parse_int("cpu-quota", *s);
   if (auto s = get("cpu-period")) r["cpu"]["period"] = parse_int("cpu-period", *s);
   if (auto s = get("cpu-rt-period")) r["cpu"]["realtimePeriod"] = parse_int("cpu-rt-period", *s);
