@@ -297,6 +297,9 @@ std::vector<std::string> cgroups_named(const std::string& id) {
   std::vector<std::string> found;
   std::error_code ec;
   for (const auto& ctrl : stdfs::directory_iterator("/sys/fs/cgroup", ec)) {
+    // On pure cgroup v2 the top-level entries are cgroups themselves (a container may sit right there).
+    if (ctrl.is_directory(ec) && ctrl.path().filename().string().find(id) != std::string::npos)
+      found.push_back(ctrl.path().string());
     stdfs::recursive_directory_iterator it(ctrl.path(), ec), end;
     for (; !ec && it != end; it.increment(ec)) {
       if (it.depth() >= 4) it.disable_recursion_pending();
