@@ -21,6 +21,7 @@
 #include "runtime/namespaces.hpp"
 #include "runtime/process_launch.hpp"
 #include "runtime/process_setup.hpp"
+#include "runtime/process_wait.hpp"
 #include "runtime/status.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/terminal.hpp"
@@ -58,12 +59,6 @@ std::vector<JoinedNamespace> open_container_namespaces(pid_t pid) {
     out.push_back({t, std::move(fd)});
   }
   return out;
-}
-
-int exit_code(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 255;
 }
 
 struct ExecChild {
@@ -142,27 +137,6 @@ pid_t fork_child(int cgroup_fd, bool* into) {
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) throw sys_error("clone3 exec process");
   return static_cast<pid_t>(pid);
-}
-
-sigset_t forwarded_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD}) sigaddset(&set, s);
-  return set;
-}
-
-int wait_forwarding(pid_t pid, const sigset_t& set) {
-  UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
-  if (!sfd) throw sys_error("signalfd");
-  for (;;) {
-    int status;
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    if (r < 0 && errno != EINTR) throw sys_error("wait for exec process");
-    signalfd_siginfo si;
-    if (::read(sfd.get(), &si, sizeof si) != sizeof si) continue;
-    if (si.ssi_signo != SIGCHLD) ::kill(pid, static_cast<int>(si.ssi_signo));
-  }
 }
 
 }  // namespace

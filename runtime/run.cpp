@@ -6,43 +6,11 @@
 
 #include "oci/support/error.hpp"
 #include "runtime/lifecycle.hpp"
+#include "runtime/process_wait.hpp"
 #include "runtime/terminal.hpp"
 #include "runtime/unix_socket.hpp"
 
 namespace agentrt::runtime {
-namespace {
-
-int exit_code(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 255;
-}
-
-// Signals a foreground `run` forwards to the container process, as runc does.
-sigset_t forwarded_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD}) sigaddset(&set, s);
-  return set;
-}
-
-// Waits for the init, forwarding signals to it; returns its wait status.
-int forward_until_exit(pid_t pid, const sigset_t& set) {
-  UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
-  if (!sfd) throw sys_error("signalfd");
-  for (;;) {
-    int status;
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    if (r < 0 && errno != EINTR) throw sys_error("wait for container process");
-    signalfd_siginfo si;
-    ssize_t n = ::read(sfd.get(), &si, sizeof si);
-    if (n != sizeof si) continue;
-    if (si.ssi_signo != SIGCHLD) ::kill(pid, static_cast<int>(si.ssi_signo));
-  }
-}
-
-}  // namespace
 
 int run_container(const Context& ctx, const RunOptions& opts) {
   CreateOptions create = opts.create;
@@ -87,7 +55,7 @@ int run_container(const Context& ctx, const RunOptions& opts) {
     master.reset();
     if (::waitpid(pid, &status, 0) < 0) throw sys_error("wait for container process");
   } else {
-    status = forward_until_exit(pid, set);
+    status = wait_forwarding(pid, set);
   }
   ::sigprocmask(SIG_SETMASK, &old, nullptr);
   if (!opts.keep) delete_container(ctx, create.id, true);
