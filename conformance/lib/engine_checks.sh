@@ -126,6 +126,19 @@ checks_run() {
     out=$(R --ulimit nofile=512:1024 $ULIMIT_EXTRA "$IMG" sh -c 'ulimit -n; ulimit -Hn')
     expect_eq "run --ulimit nofile=512:1024" "512 1024" "$(echo $out)"
 
+    # A config the kernel refuses must fail the run with the runtime's own message reaching the user.
+    out=$(R --ulimit nofile=2000000000:2000000000 $ULIMIT_EXTRA "$IMG" true 2>&1)
+    rc=$?
+    case "$(basename "$RUNTIME")" in
+        agentrt*) want="process.rlimits: setrlimit RLIMIT_NOFILE" ;;
+        *) want="rlimit" ;;
+    esac
+    if [ $rc -ne 0 ] && [[ "$out" == *"$want"* ]]; then
+        pass "run --ulimit beyond the kernel's limit: fails with the runtime's message"
+    else
+        fail "run --ulimit beyond the kernel's limit: fails with the runtime's message" "exit $rc, no '$want' in: $(echo "$out" | tail -2)"
+    fi
+
     out=$(R --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shm_rmid_forced=1 "$IMG" \
         cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shm_rmid_forced)
     expect_eq "run --sysctl (net and ipc)" "1 1" "$(echo $out)"
