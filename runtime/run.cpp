@@ -30,13 +30,12 @@ int run_container(const Context& ctx, const RunOptions& opts) {
   try {
     start_container(ctx, create.id);
   } catch (...) {
-    if (!opts.detach) {
-      try {
-        delete_container(ctx, create.id, true);
-      } catch (...) {
-      }
-      ::waitpid(pid, nullptr, 0);
+    // A run whose start failed must not leave a created container behind, detached or not.
+    try {
+      delete_container(ctx, create.id, true);
+    } catch (...) {
     }
+    ::waitpid(pid, nullptr, 0);  // the init is our child in both modes
     throw;
   }
   if (opts.detach) return 0;
