@@ -86,7 +86,7 @@ expect_eq "ctr run: stdin" "from-stdin" "$(echo from-stdin | RUN --rm "$IMG" c4 
 expect_match "ctr run --env" "^FOO=bar$" "$(RUN --rm --env FOO=bar "$IMG" c5 env)"
 expect_eq "ctr run --cwd" "/tmp" "$(RUN --rm --cwd /tmp "$IMG" c6 pwd)"
 expect_eq "ctr run: pid namespace" "1" "$(RUN --rm "$IMG" c7 sh -c 'echo $$')"
-out=$(script -qec "timeout -s KILL 60 $CTR_BIN -a $SOCK -n $NS run --rm -t --runc-binary $RUNTIME --runc-root $RUNC_ROOT $IMG c8 sh -c '[ -t 1 ] && echo is-tty'" /dev/null </dev/null | tr -d '\r')
+out=$(script -qec "timeout --foreground -s KILL 60 $CTR_BIN -a $SOCK -n $NS run --rm -t --runc-binary $RUNTIME --runc-root $RUNC_ROOT $IMG c8 sh -c '[ -t 1 ] && echo is-tty'" /dev/null </dev/null | tr -d '\r')
 expect_match "ctr run -t: pty" "is-tty" "$out"
 out=$(RUN --rm --memory-limit 67108864 --cgroup "/$CGPARENT/c9" "$IMG" c9 sh -c 'cat /proc/self/cgroup' 2>&1)
 cgpath=$(echo "$out" | awk -F: '$2 == "memory" {print $3}')

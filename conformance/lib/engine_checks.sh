@@ -36,7 +36,7 @@ checks_run() {
     out=$(echo from-stdin | R -i "$IMG" cat)
     expect_eq "run -i: stdin reaches the process" "from-stdin" "$out"
 
-    out=$(script -qec "timeout -s KILL 60 $ENGINE_CMD run --rm -t $RUN_OPTS $IMG sh -c '[ -t 0 ] && [ -t 1 ] && echo is-tty; tty'" /dev/null </dev/null | tr -d '\r')
+    out=$(script -qec "timeout --foreground -s KILL 60 $ENGINE_CMD run --rm -t $RUN_OPTS $IMG sh -c '[ -t 0 ] && [ -t 1 ] && echo is-tty; tty'" /dev/null </dev/null | tr -d '\r')
     expect_match "run -t: stdio is a pty" "is-tty" "$out"
     expect_match "run -t: tty is /dev/pts/N" "^/dev/pts/[0-9]+" "$(echo "$out" | tail -1)"
 
@@ -200,7 +200,7 @@ checks_detached() {
     expect_eq "exec -w /tmp" "/tmp" "$(E exec -w /tmp "$c" pwd)"
     expect_eq "exec -e" "val" "$(E exec -e XV=val "$c" sh -c 'echo $XV')"
     expect_eq "exec -i: stdin" "piped" "$(echo piped | E exec -i "$c" cat)"
-    out=$(script -qec "timeout -s KILL 30 $ENGINE_CMD exec -t $c sh -c '[ -t 1 ] && echo is-tty'" /dev/null </dev/null | tr -d '\r')
+    out=$(script -qec "timeout --foreground -s KILL 30 $ENGINE_CMD exec -t $c sh -c '[ -t 1 ] && echo is-tty'" /dev/null </dev/null | tr -d '\r')
     expect_match "exec -t: pty" "is-tty" "$out"
     out=$(E exec "$c" sh -c 'readlink /proc/1/ns/pid; readlink /proc/self/ns/pid' | sort -u | wc -l)
     expect_eq "exec: joins the container pid namespace" "1" "$out"
