@@ -44,10 +44,7 @@ int run_container(const Context& ctx, const RunOptions& opts) {
   UniqueFd master;
   if (console_ours) {
     // Only a terminal container sends a pty master; otherwise the peer end is simply closed.
-    try {
-      master = recv_fd(console_ours.get());
-    } catch (const Error&) {
-    }
+    master = recv_fd_or_eof(console_ours.get());
   }
   if (master) {
     bridge_terminal(master.get());

@@ -72,6 +72,12 @@ void send_fd(int sock, int fd, const std::string& name) {
 }
 
 UniqueFd recv_fd(int sock, std::string* name) {
+  UniqueFd fd = recv_fd_or_eof(sock, name);
+  if (!fd) throw Error("receive fd: connection closed by peer");
+  return fd;
+}
+
+UniqueFd recv_fd_or_eof(int sock, std::string* name) {
   std::string payload(kMaxName, '\0');
   iovec iov{payload.data(), payload.size()};
   // Room for a few fds so that a sender passing more than one does not leave us with unclosed extras.
@@ -100,7 +106,7 @@ UniqueFd recv_fd(int sock, std::string* name) {
     }
   }
   if (!received) {
-    if (n == 0) throw Error("receive fd: connection closed by peer");
+    if (n == 0) return received;
     throw Error("receive fd: message carries no file descriptor");
   }
   if ((msg.msg_flags & MSG_CTRUNC) != 0) throw Error("receive fd: control message truncated");

@@ -17,5 +17,7 @@ void send_fd(int sock, int fd, const std::string& name);
 // Receives one fd (close-on-exec) sent by send_fd or any SCM_RIGHTS sender; stores the payload in *name if
 // given.
 UniqueFd recv_fd(int sock, std::string* name = nullptr);
+// As recv_fd, but an orderly close by the peer before any message returns an empty UniqueFd.
+UniqueFd recv_fd_or_eof(int sock, std::string* name = nullptr);
 
 }  // namespace agentrt::runtime

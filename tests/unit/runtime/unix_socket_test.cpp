@@ -128,3 +128,21 @@ TEST_CASE("connect_unix reaches short and over-long socket paths", "[unix_socket
                                                                ": connect: No such file or directory");
   }
 }
+
+TEST_CASE("recv_fd_or_eof returns the fd, or nothing when the peer just closes", "[unix_socket]") {
+  SocketPair sp;
+  UniqueFd file(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  send_fd(sp.a.get(), file.get(), "pty");
+  UniqueFd got = agentrt::runtime::recv_fd_or_eof(sp.b.get());
+  REQUIRE(got);
+  CHECK(same_file(got.get(), file.get()));
+  sp.a.reset();
+  CHECK_FALSE(agentrt::runtime::recv_fd_or_eof(sp.b.get()));
+}
+
+TEST_CASE("recv_fd_or_eof still fails on a message without an fd", "[unix_socket]") {
+  SocketPair sp;
+  REQUIRE(write(sp.a.get(), "x", 1) == 1);
+  CHECK_THROWS_WITH(agentrt::runtime::recv_fd_or_eof(sp.b.get()),
+                    "receive fd: message carries no file descriptor");
+}
