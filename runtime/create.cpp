@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -25,6 +24,7 @@
 #include "runtime/devices.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
+#include "runtime/passwd.hpp"
 #include "runtime/proc_info.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/unix_socket.hpp"
@@ -78,10 +78,13 @@ std::string now_rfc3339() {
   return buf;
 }
 
+// The owner shown by `list`, as runc names it: from the host's /etc/passwd, else the number.
 std::string user_name(uid_t uid) {
-  passwd pw, *found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found) return found->pw_name;
+  try {
+    if (auto text = fs::read_file_if_exists("/etc/passwd"))
+      if (auto entry = find_passwd_entry(*text, uid)) return entry->name;
+  } catch (const Error&) {
+  }
   return std::to_string(uid);
 }
 

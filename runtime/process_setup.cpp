@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "runtime/exec_path.hpp"
+#include "runtime/passwd.hpp"
 
 namespace agentrt::runtime {
 
@@ -94,20 +94,8 @@ namespace {
 std::string home_from_passwd(uint32_t uid) {
   auto text = fs::read_file_if_exists("/etc/passwd");
   if (!text) return "/";
-  std::istringstream in(*text);
-  std::string line;
-  while (std::getline(in, line)) {
-    // name:pw:uid:gid:gecos:home:shell
-    std::vector<std::string> f;
-    size_t start = 0, pos;
-    while ((pos = line.find(':', start)) != std::string::npos) {
-      f.push_back(line.substr(start, pos - start));
-      start = pos + 1;
-    }
-    f.push_back(line.substr(start));
-    if (f.size() >= 6 && f[2] == std::to_string(uid)) return f[5].empty() ? "/" : f[5];
-  }
-  return "/";
+  auto entry = find_passwd_entry(*text, uid);
+  return entry && !entry->home.empty() ? entry->home : "/";
 }
 
 }  // namespace
