@@ -37,10 +37,10 @@ Error lib_error(const std::string& what, int rc) {
 }  // namespace
 
 void LibCgroup::init() {
-  if (initialised_) return;
-  int rc = cgroup_init();
+  // libcgroup's tables are process-global, so is the record that they are filled (`run` creates and
+  // deletes through two managers). Concurrent first calls are serialised by the static's initialisation.
+  static const int rc = cgroup_init();
   if (rc != 0) throw lib_error("libcgroup init", rc);
-  initialised_ = true;
 }
 
 void LibCgroup::create(const std::string& path, const std::vector<std::string>& controllers) {
