@@ -259,10 +259,6 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
   // The init moved itself into the v1 hierarchies; only a failed CLONE_INTO_CGROUP needs the slow path.
   if (!born_in_cgroup && !cgroup->clone_into_dir().empty()) cgroup->add_process(pid);
-  cgroup->apply(with_default_devices(spec.linux->resources));
-  for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
-  auto st = read_proc_stat(pid);
-  if (!st) throw Error("container init exited during create");
 
   oci::State state;
   state.id = opts.id;
@@ -272,6 +268,13 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   state.annotations = spec.annotations;
   std::string state_json = oci::to_json(state).dump();
   sync_send(parent_sock.get(), SyncMsg::go, state_json);
+
+  // The limits are written while the init builds the rootfs (as runc, before any container code runs:
+  // the init waits for hooks_done before it goes on to the user process).
+  cgroup->apply(with_default_devices(spec.linux->resources));
+  for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
+  auto st = read_proc_stat(pid);
+  if (!st) throw Error("container init exited during create");
 
   sync_expect(parent_sock.get(), SyncMsg::mounts_ready, "rootfs setup");
   run_hooks(spec.hooks.prestart, state_json, "prestart", true, ctx.log);
