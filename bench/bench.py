@@ -8,9 +8,11 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import report
@@ -48,14 +50,24 @@ def reap_orphans():
 def run(argv, timeout=30):
   """Runs argv with stdin/stdout on /dev/null; returns elapsed seconds, raises RunError on failure.
 
-  stderr goes to a file, not a pipe: a detached container inherits it and would keep a pipe open."""
+  stderr goes to a file, not a pipe: a detached container inherits it and would keep a pipe open. The wait blocks
+  in waitpid: subprocess's own timeout polls with doubling sleeps (0.5, 1, 2, 4, 8 ms), which rounded every sample
+  up to 7.5 or 15.5 ms. A timer kills a runtime that hangs instead."""
   with tempfile.TemporaryFile() as err:
     t0 = time.perf_counter()
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, timeout=timeout)
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    try:
+      rc = p.wait()
+    finally:
+      timer.cancel()
     dt = time.perf_counter() - t0
-    if p.returncode != 0:
+    if rc == -signal.SIGKILL and dt >= timeout:
+      raise subprocess.TimeoutExpired(argv, timeout)
+    if rc != 0:
       err.seek(0)
-      raise RunError("%s: exit %d: %s" % (" ".join(argv), p.returncode, err.read().decode(errors="replace").strip()))
+      raise RunError("%s: exit %d: %s" % (" ".join(argv), rc, err.read().decode(errors="replace").strip()))
   return dt
 
 
@@ -74,6 +86,24 @@ class Runtime:
   def new_id(self, tag):
     self.seq += 1
     return "bench-%s-%s-%d-%d" % (self.name, tag, os.getpid(), self.seq)
+
+
+class Floor(Runtime):
+  """bench/floor.c: clone + pivot_root + /proc + exec, nothing else. Launched like the runtimes (same nsenter)."""
+
+  def __init__(self, argv, rootfs):
+    super().__init__("floor", argv, None, os.getpid())
+    self.rootfs = rootfs
+
+  def run_true(self):
+    return run(self.argv + [self.rootfs, "/bin/true"])
+
+
+def make_floor(opts):
+  if not opts.floor:
+    return None
+  prefix = ["nsenter", "--mount=/proc/%d/ns/mnt" % os.getpid(), "--"] if opts.crun_mntns_pid else []
+  return Floor(prefix + [opts.floor], opts.rootfs)
 
 
 def make_runtimes(opts, work):
@@ -390,6 +420,7 @@ def main():
   ap.add_argument("--runtimes", default="agentrt runc crun")
   ap.add_argument("--agentrt-profile", default="off")
   ap.add_argument("--crun-mntns-pid", type=int, default=0)
+  ap.add_argument("--floor", default="", help="the bare clone/pivot_root/exec program (bench/floor.c), built")
   ap.add_argument("--source", default="?", help="agentrt source revision, for the report")
   opts = ap.parse_args()
 
@@ -435,10 +466,18 @@ def bench(opts, all_rts, bundles, log):
     log("note: " + note)
 
   results = {rt.name: {} for rt in rts}
+  floor = make_floor(opts)
   for variant in VARIANTS:
     true_b = bundles[("true", variant)]
     log("[%s] run /bin/true x%d" % (variant, n))
-    measure_interleaved(rts, n, lambda rt: sc_run(rt, true_b), results, "run/" + variant, log)
+    if floor and variant == "no-seccomp":
+      # The floor runs in the same rotation as the runtimes, so drift hits it alike.
+      results["floor"] = {}
+      measure_interleaved(rts + [floor], n, lambda rt: rt.run_true() if rt is floor else sc_run(rt, true_b),
+                          results, "run/" + variant, log)
+      meta["floor"] = results.pop("floor")["run/" + variant]
+    else:
+      measure_interleaved(rts, n, lambda rt: sc_run(rt, true_b), results, "run/" + variant, log)
     log("[%s] create+start+wait+delete x%d" % (variant, n))
     measure_interleaved(rts, n, lambda rt: sc_lifecycle(rt, true_b), results, "lifecycle/" + variant, log)
     log("[%s] exec /bin/true x%d" % (variant, n))

@@ -112,6 +112,45 @@ def build_table(meta, results):
   return lines
 
 
+def targets(meta, results):
+  """Issue 7's targets, each stated with the numbers it was judged on: met or not met, never asserted."""
+  rt = lambda name, k: results.get(name, {}).get(k)
+  med = lambda name, k: median((rt(name, k) or {}).get("samples", []))
+  lines = []
+
+  def verdict(ok):
+    return "met" if ok else "NOT met"
+
+  for k in timing_keys(results):
+    if k.startswith("seq"):
+      continue
+    a, c = med("agentrt", k), med("crun", k)
+    if a is not None and c:
+      lines.append("- %s: agentrt %s ms vs crun %s ms = %.2fx crun (target <= 0.5x): %s" %
+                   (k, ms(a), ms(c), a / c, verdict(a / c <= 0.5)))
+  floor = median(meta.get("floor", {}).get("samples", []))
+  a = med("agentrt", "run/no-seccomp")
+  if floor and a is not None:
+    lines.append("- run/no-seccomp vs the bare clone/pivot_root/exec floor (bench/floor.c, %s ms): %.2fx "
+                 "(target <= 2x): %s" % (ms(floor), a / floor, verdict(a / floor <= 2)))
+  for variant in ("no-seccomp", "docker-seccomp"):
+    a, c = rt("agentrt", "rss_kib/" + variant), rt("crun", "rss_kib/" + variant)
+    if a and c:
+      lines.append("- peak RSS of run (%s): agentrt %d KiB vs crun %d KiB (target: below crun): %s" %
+                   (variant, a, c, verdict(a < c)))
+  conc = {int(k.split("-")[1]): v for k, v in results.get("agentrt", {}).items() if k.startswith("concurrent")}
+  if conc:
+    counts = sorted(conc)
+    failed = sum(v.get("failed", 0) for v in conc.values())
+    leaks = [k for k, v in conc.items() if v.get("leaks")]
+    per = ["%d: %s ms" % (n, ms(conc[n]["per_container"])) for n in counts]
+    growth = conc[counts[-1]]["per_container"] / conc[counts[0]]["per_container"]
+    lines.append("- concurrency (%d at a time): %d failed, leaks %s; per container %s (%.2fx from %d to %d; flat "
+                 "= within 1.25x): %s" % (20, failed, leaks or "none", ", ".join(per), growth, counts[0], counts[-1],
+                                          verdict(failed == 0 and not leaks and growth <= 1.25)))
+  return lines
+
+
 def nice_top(v):
   """Smallest 'round' axis maximum (1, 2, 2.5 or 5 times a power of ten, times 5 ticks) at or above v."""
   step = 10 ** math.floor(math.log10(v / 5))
@@ -175,6 +214,11 @@ def write_all(meta, results, out_dir, log):
              meta.get("source", "?"))]
   header += ["versions: " + ", ".join("%s %s" % kv for kv in meta["versions"].items())]
   header += ["note: " + n for n in meta["notes"]] + [""]
+  floor = meta.get("floor", {}).get("samples", [])
+  if floor:
+    lines += ["", "floor (bench/floor.c: clone with the bundle's namespaces + pivot_root + mount /proc + exec, "
+              "nothing else), run /bin/true: med %s / p90 %s ms" % (ms(median(floor)), ms(p90(floor)))]
+  lines += ["", "## Targets (issue 7)", ""] + targets(meta, results)
   text = "\n".join(header + lines) + "\n"
   log("")
   log(text)

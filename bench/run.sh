@@ -35,6 +35,8 @@ echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
 echo 'root:x:0:' >"$rootfs/etc/group"
 
 [ -f "$here/docker-default-seccomp.json" ] || python3 "$here/gen_docker_seccomp.py"
+# The floor every runtime is measured against (issue 7): static, so it pays no dynamic loading either.
+gcc -O2 -static -Wall -Werror -o "$work/floor" "$here/floor.c"
 mkdir -p "$out"
 
 # crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled (it checks before it picks a manager). When the
@@ -60,4 +62,5 @@ fi
 python3 -B "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
   --seccomp-profile "$here/docker-default-seccomp.json" \
   --agentrt "${AGENTRT:-/work/main/build/agentrt}" --iterations "${N:-50}" --seq "${SEQ:-100}" \
-  --runtimes "$runtimes" --source "$(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)" --agentrt-profile "${AGENTRT_PROFILE-off}" "${mask_args[@]}"
+  --runtimes "$runtimes" --source "$(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)" --agentrt-profile "${AGENTRT_PROFILE-off}" \
+  --floor "$work/floor" "${mask_args[@]}"
