@@ -89,7 +89,7 @@ class Runtime:
 
 
 class Floor(Runtime):
-  """bench/floor.c: clone + pivot_root + /proc + exec, nothing else. Launched like the runtimes (same nsenter)."""
+  """bench/floor.c: clone + pivot_root + /proc + exec, nothing else. Launched like the runtimes (same launcher)."""
 
   def __init__(self, argv, rootfs):
     super().__init__("floor", argv, None, os.getpid())
@@ -102,7 +102,7 @@ class Floor(Runtime):
 def make_floor(opts):
   if not opts.floor:
     return None
-  prefix = ["nsenter", "--mount=/proc/%d/ns/mnt" % os.getpid(), "--"] if opts.crun_mntns_pid else []
+  prefix = [opts.nsexec, "/proc/%d/ns/mnt" % os.getpid()] if opts.crun_mntns_pid else []
   return Floor(prefix + [opts.floor], opts.rootfs)
 
 
@@ -112,7 +112,7 @@ def make_runtimes(opts, work):
   if opts.crun_mntns_pid:
     for name in opts.runtimes.split():
       pid = opts.crun_mntns_pid if name == "crun" else os.getpid()
-      launch[name] = (["nsenter", "--mount=/proc/%d/ns/mnt" % pid, "--"], pid)
+      launch[name] = ([opts.nsexec, "/proc/%d/ns/mnt" % pid], pid)
   for name in opts.runtimes.split():
     root = os.path.join(work, "state", name)
     os.makedirs(root, exist_ok=True)
@@ -420,6 +420,7 @@ def main():
   ap.add_argument("--runtimes", default="agentrt runc crun")
   ap.add_argument("--agentrt-profile", default="off")
   ap.add_argument("--crun-mntns-pid", type=int, default=0)
+  ap.add_argument("--nsexec", default="", help="bench/nsexec.c, built: the launcher into crun's namespace")
   ap.add_argument("--floor", default="", help="the bare clone/pivot_root/exec program (bench/floor.c), built")
   ap.add_argument("--source", default="?", help="agentrt source revision, for the report")
   opts = ap.parse_args()
@@ -459,7 +460,7 @@ def bench(opts, all_rts, bundles, log):
   if opts.crun_mntns_pid:
     meta["notes"].append("crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled, so it ran in a "
                          "private mount namespace with /sys/fs/cgroup/unified hidden; every runtime was launched "
-                         "through nsenter (same cost for all)")
+                         "through bench/nsexec.c (setns + exec, ~0.25 ms, same for all)")
   meta["notes"].append("times include ~%.1f ms of fork+exec+wait by the harness (median of spawning /bin/true)" %
                        (1000 * sorted(run(["/bin/true"]) for _ in range(20))[10]))
   for note in meta["notes"]:

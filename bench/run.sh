@@ -37,12 +37,13 @@ echo 'root:x:0:' >"$rootfs/etc/group"
 [ -f "$here/docker-default-seccomp.json" ] || python3 "$here/gen_docker_seccomp.py"
 # The floor every runtime is measured against (issue 7): static, so it pays no dynamic loading either.
 gcc -O2 -static -Wall -Werror -o "$work/floor" "$here/floor.c"
+gcc -O2 -static -Wall -Werror -o "$work/nsexec" "$here/nsexec.c"
 mkdir -p "$out"
 
 # crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled (it checks before it picks a manager). When the
 # unified hierarchy has controllers, crun runs in a private mount namespace (held by a sleeping process) with an empty
 # read-only tmpfs over /sys/fs/cgroup/unified, where it sees plain cgroup v1. The host's mounts are not touched: the
-# namespace's propagation is private. Every runtime is then started through nsenter (crun into that namespace, the
+# namespace's propagation is private. Every runtime is then started through bench/nsexec.c (crun into that namespace, the
 # others into the harness's own), so all pay the same launcher cost.
 mask_args=()
 if [[ " $runtimes " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
@@ -63,4 +64,4 @@ python3 -B "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
   --seccomp-profile "$here/docker-default-seccomp.json" \
   --agentrt "${AGENTRT:-/work/main/build/agentrt}" --iterations "${N:-50}" --seq "${SEQ:-100}" \
   --runtimes "$runtimes" --source "$(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)" --agentrt-profile "${AGENTRT_PROFILE-off}" \
-  --floor "$work/floor" "${mask_args[@]}"
+  --floor "$work/floor" --nsexec "$work/nsexec" "${mask_args[@]}"
