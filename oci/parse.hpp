@@ -24,6 +24,8 @@ Spec load_spec(const std::string& config_path);
 // `path` is the JSON path prefix used in error messages ("process", "linux.resources").
 Process parse_process(const nlohmann::json& j, const std::string& path = "process");
 Resources parse_resources(const nlohmann::json& j, const std::string& path = "linux.resources");
+// The hooks object alone (kept in a container's state, where start and delete find them without the config).
+Hooks parse_hooks(const nlohmann::json& j, const std::string& path = "hooks");
 
 // Capability name ("CAP_SYS_ADMIN") <-> number; nullopt/empty when unknown.
 std::optional<int> capability_from_name(const std::string& name);

@@ -38,3 +38,11 @@ Hooks parse_hooks(const Node& n) {
 }
 
 }  // namespace agentrt::oci::detail
+
+namespace agentrt::oci {
+
+Hooks parse_hooks(const nlohmann::json& j, const std::string& path) {
+  return detail::parse_hooks(detail::Node(&j, path));
+}
+
+}  // namespace agentrt::oci

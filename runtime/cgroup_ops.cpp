@@ -66,8 +66,9 @@ void update_container(const Context& ctx, const std::string& id, const nlohmann:
   cgroups::Manager& cg = cgroup_of(c);
   cg.apply(r);
   for (const auto& w : cg.warnings()) ctx.log.warn(w);
-  merge_json(c.rec.config["linux"]["resources"], resources);
-  ctx.store.save(c.rec);
+  nlohmann::json config = ctx.store.load_config(id);
+  merge_json(config["linux"]["resources"], resources);
+  ctx.store.save_config(id, config.dump());
 }
 
 nlohmann::json stats_event(const Context& ctx, const std::string& id) {

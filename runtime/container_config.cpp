@@ -28,7 +28,7 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
   ContainerConfig cc;
   cc.bundle = real_path(bundle, "bundle");
   std::string config_path = cc.bundle + "/config.json";
-  std::string text;
+  std::string& text = cc.raw_text;
   try {
     text = fs::read_file(config_path);
   } catch (const Error& e) {
@@ -50,16 +50,6 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
   const std::string& root = cc.spec.root.path;
   cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
   return cc;
-}
-
-oci::Spec spec_from_record(const ContainerRecord& rec) {
-  oci::Spec spec = oci::parse_spec(rec.config);
-  require_runnable(spec);
-  std::string name = rec.agent_policy.is_object() ? rec.agent_policy.value("profile", "off") : "off";
-  auto profile = policy::profile_from_name(name);
-  if (!profile) throw Error("state of " + rec.id + ": unknown agent profile " + name);
-  policy::apply_agent_policy(spec, *profile);
-  return spec;
 }
 
 }  // namespace agentrt::runtime

@@ -229,10 +229,12 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   rec.rootfs = cc.rootfs;
   rec.created = now_rfc3339();
   rec.owner = user_name(::geteuid());
-  rec.config = cc.raw;
+  rec.annotations = spec.annotations;
+  rec.hooks = cc.raw.value("hooks", nlohmann::json());
   rec.cgroup = cgroup->save();
   rec.agent_policy = cc.policy;
   rec.systemd_cgroup = ctx.systemd_cgroup;
+  store.save_config(opts.id, cc.raw_text);
   store.save(rec);
 
   int sp[2];

@@ -1,7 +1,7 @@
 #include <signal.h>
 
+#include "oci/parse.hpp"
 #include "oci/support/error.hpp"
-#include "runtime/container_config.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/status.hpp"
@@ -20,19 +20,17 @@ void stop_all(Container& c) {
 
 void destroy(const Context& ctx, Container& c) {
   if (c.cgroup) c.cgroup->destroy();
-  oci::Spec spec;
-  bool have_spec = true;
+  oci::Hooks hooks;
   try {
-    spec = spec_from_record(c.rec);
+    hooks = oci::parse_hooks(c.rec.hooks);
   } catch (const Error& e) {
-    have_spec = false;
     ctx.log.warn("delete " + c.rec.id + ": " + e.what());
   }
-  if (have_spec && !spec.hooks.poststop.empty()) {
+  if (!hooks.poststop.empty()) {
     oci::State st = oci_state(ctx.store, c);
     st.status = oci::Status::stopped;
     st.pid = 0;
-    run_hooks(spec.hooks.poststop, oci::to_json(st).dump(), "poststop", false, ctx.log);
+    run_hooks(hooks.poststop, oci::to_json(st).dump(), "poststop", false, ctx.log);
   }
   ctx.store.remove(c.rec.id);
 }

@@ -153,7 +153,7 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   if (status == oci::Status::paused && !opts.ignore_paused) throw Error("cannot exec in a paused container");
 
   // The container's own spec with this process, hardened by the same agent profile as the container.
-  oci::Spec spec = oci::parse_spec(c.rec.config);
+  oci::Spec spec = oci::parse_spec(ctx.store.load_config(opts.id));
   if (!spec.process || !spec.linux)
     throw Error("state of " + opts.id + ": config has no process or linux section");
   spec.process = exec_process(*spec.process, opts);

@@ -2,8 +2,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "oci/parse.hpp"
 #include "oci/support/error.hpp"
-#include "runtime/container_config.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/proc_info.hpp"
@@ -56,10 +56,10 @@ void start_container(const Context& ctx, const std::string& id) {
   release_exec_fifo(fifo, c.rec);
   ::unlink(fifo.c_str());
 
-  oci::Spec spec = spec_from_record(c.rec);
-  if (!spec.hooks.poststart.empty()) {
+  oci::Hooks hooks = oci::parse_hooks(c.rec.hooks);
+  if (!hooks.poststart.empty()) {
     oci::State st = oci_state(ctx.store, c);
-    run_hooks(spec.hooks.poststart, oci::to_json(st).dump(), "poststart", false, ctx.log);
+    run_hooks(hooks.poststart, oci::to_json(st).dump(), "poststart", false, ctx.log);
   }
 }
 

@@ -21,7 +21,8 @@ nlohmann::json to_json(const ContainerRecord& r) {
           {"start_time", r.start_time},
           {"created", r.created},
           {"owner", r.owner},
-          {"config", r.config},
+          {"annotations", r.annotations},
+          {"hooks", r.hooks},
           {"cgroup", r.cgroup},
           {"agent_policy", r.agent_policy},
           {"systemd_cgroup", r.systemd_cgroup}};
@@ -36,7 +37,8 @@ ContainerRecord record_from_json(const nlohmann::json& j) {
   r.start_time = j.value("start_time", 0ULL);
   r.created = j.value("created", "");
   r.owner = j.value("owner", "");
-  r.config = j.value("config", nlohmann::json::object());
+  r.annotations = j.value("annotations", std::map<std::string, std::string>{});
+  r.hooks = j.value("hooks", nlohmann::json());
   r.cgroup = j.value("cgroup", nlohmann::json());
   r.agent_policy = j.value("agent_policy", nlohmann::json());
   r.systemd_cgroup = j.value("systemd_cgroup", false);
@@ -103,6 +105,21 @@ bool StateStore::exists(const std::string& id) const {
 void StateStore::save(const ContainerRecord& r) const {
   // No fsync: the store lives on tmpfs (/run) and is meaningless after a reboot, as runc's is.
   fs::write_file_atomic(dir(r.id) + "/state.json", to_json(r).dump());
+}
+
+void StateStore::save_config(const std::string& id, const std::string& text) const {
+  fs::write_file_atomic(dir(id) + "/config.json", text);
+}
+
+nlohmann::json StateStore::load_config(const std::string& id) const {
+  std::string path = dir(id) + "/config.json";
+  auto text = fs::read_file_if_exists(path);
+  if (!text) throw Error("state of " + id + ": " + path + " is missing", ENOENT);
+  try {
+    return nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("read " + path + ": " + e.what());
+  }
 }
 
 ContainerRecord StateStore::load(const std::string& id) const {

@@ -1,9 +1,11 @@
 #pragma once
 // The state store: one directory per container under the root (/run/agentrt/<id>/) holding state.json
-// (written atomically) and exec.fifo while the container is created. Commands on one container are serialised
-// by an flock on its directory.
+// (written atomically, small: read by every command), config.json (the container's config, written once
+// at create and by update; read only by exec and update) and exec.fifo while the container is created.
+// Commands on one container are serialised by an flock on its directory.
 #include <sys/types.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -22,8 +24,9 @@ struct ContainerRecord {
   unsigned long long start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
   std::string created;                // RFC 3339
   std::string owner;
-  nlohmann::json config;  // the config.json the container was created from, after the agent policy
-  nlohmann::json cgroup;  // cgroups::Manager::save()
+  std::map<std::string, std::string> annotations;  // the config's, for the state document
+  nlohmann::json hooks;                            // the config's "hooks" (start and delete run them)
+  nlohmann::json cgroup;                           // cgroups::Manager::save()
   nlohmann::json agent_policy;
   bool systemd_cgroup = false;
 };
@@ -50,6 +53,9 @@ class StateStore {
   void save(const ContainerRecord& r) const;
   // Throws "container does not exist" when there is no state.json.
   ContainerRecord load(const std::string& id) const;
+  // The config.json a container was created from (before the agent policy), as text or parsed.
+  void save_config(const std::string& id, const std::string& text) const;
+  nlohmann::json load_config(const std::string& id) const;
   // Removes the container directory and everything in it.
   void remove(const std::string& id) const;
   std::vector<std::string> list() const;

@@ -26,8 +26,7 @@ oci::State oci_state(const StateStore& store, const Container& c) {
   s.status = container_status(store, c);
   s.pid = s.status == oci::Status::stopped ? 0 : c.rec.pid;
   s.bundle = c.rec.bundle;
-  if (c.rec.config.contains("annotations") && c.rec.config["annotations"].is_object())
-    s.annotations = c.rec.config["annotations"].get<std::map<std::string, std::string>>();
+  s.annotations = c.rec.annotations;
   return s;
 }
 

@@ -1,0 +1,78 @@
+#include "runtime/state_store.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "unit/runtime/test_tmpdir.hpp"
+
+using agentrt::Error;
+using agentrt::runtime::ContainerRecord;
+using agentrt::runtime::StateStore;
+using agentrt::test::TempDir;
+
+namespace {
+
+ContainerRecord sample_record() {
+  ContainerRecord r;
+  r.id = "agent-1";
+  r.bundle = "/b";
+  r.rootfs = "/b/rootfs";
+  r.pid = 4242;
+  r.start_time = 123456789ULL;
+  r.created = "2026-11-27T15:00:00.000000000Z";
+  r.owner = "root";
+  r.annotations = {{"run.agentrt.profile", "agent-dev"}, {"org.example", "x"}};
+  r.hooks = {{"poststop", {{{"path", "/bin/true"}}}}};
+  r.cgroup = {{"layout", "unified"}, {"path", "/agent-1"}};
+  r.agent_policy = {{"profile", "agent-dev"}};
+  r.systemd_cgroup = true;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a container record survives save and load", "[state_store]") {
+  TempDir tmp;
+  StateStore store(tmp.path());
+  auto lock = store.create_locked("agent-1");
+  ContainerRecord r = sample_record();
+  store.save(r);
+  ContainerRecord back = store.load("agent-1");
+  CHECK(back.id == r.id);
+  CHECK(back.bundle == r.bundle);
+  CHECK(back.rootfs == r.rootfs);
+  CHECK(back.pid == r.pid);
+  CHECK(back.start_time == r.start_time);
+  CHECK(back.created == r.created);
+  CHECK(back.owner == r.owner);
+  CHECK(back.annotations == r.annotations);
+  CHECK(back.hooks == r.hooks);
+  CHECK(back.cgroup == r.cgroup);
+  CHECK(back.agent_policy == r.agent_policy);
+  CHECK(back.systemd_cgroup);
+}
+
+TEST_CASE("the config is kept apart from the state, verbatim", "[state_store]") {
+  TempDir tmp;
+  StateStore store(tmp.path());
+  auto lock = store.create_locked("agent-1");
+  const std::string text =
+      "{\"ociVersion\": \"1.2.0\", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\"}}}";
+  store.save_config("agent-1", text);
+  store.save(sample_record());
+  CHECK(agentrt::fs::read_file(store.dir("agent-1") + "/config.json") == text);
+  CHECK(store.load_config("agent-1")["linux"]["seccomp"]["defaultAction"] == "SCMP_ACT_ERRNO");
+  // Commands that only need the state do not read (or parse) the config.
+  CHECK(agentrt::fs::read_file(store.dir("agent-1") + "/state.json").find("seccomp") == std::string::npos);
+}
+
+TEST_CASE("a missing config is an error naming the container", "[state_store]") {
+  TempDir tmp;
+  StateStore store(tmp.path());
+  auto lock = store.create_locked("agent-1");
+  CHECK_THROWS_WITH(store.load_config("agent-1"),
+                    Catch::Contains("state of agent-1") && Catch::Contains("config.json"));
+  CHECK_THROWS_WITH(store.load("agent-1"), "container does not exist");
+}
