@@ -106,6 +106,10 @@ def make_floor(opts):
   return Floor(prefix + [opts.floor], opts.rootfs)
 
 
+def pure_cgroup_v2():
+  return os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+
+
 def make_runtimes(opts, work):
   rts = []
   launch = {}
@@ -123,11 +127,15 @@ def make_runtimes(opts, work):
     elif name == "runc":
       argv = ["runc", "--root", root]
     elif name == "crun":
-      argv = ["crun", "--root", root, "--cgroup-manager=disabled"]
+      argv = ["crun", "--root", root]
+      if not pure_cgroup_v2():
+        argv.append("--cgroup-manager=disabled")
     else:
       sys.exit("bench: unknown runtime %s" % name)
     prefix, pid = launch.get(name, ([], os.getpid()))
-    rts.append(Runtime(name, prefix + argv, root, pid))
+    rt = Runtime(name, prefix + argv, root, pid)
+    rt.binary = argv[0]
+    rts.append(rt)
   return rts
 
 
@@ -402,8 +410,7 @@ def smoke(rts, bundle, log):
 def versions(rts):
   out = {}
   for rt in rts:
-    binary = rt.argv[rt.argv.index("--") + 1] if "--" in rt.argv else rt.argv[0]
-    p = subprocess.run([binary, "--version"], capture_output=True, text=True)
+    p = subprocess.run([rt.binary, "--version"], capture_output=True, text=True)
     out[rt.name] = (p.stdout.strip().splitlines() or ["?"])[0]
   return out
 
@@ -454,7 +461,10 @@ def bench(opts, all_rts, bundles, log):
       "source": opts.source,
       "notes": [],
   }
-  if any(rt.name == "crun" for rt in rts):
+  if pure_cgroup_v2():
+    meta["notes"].append("pure cgroup v2: every runtime creates the container's cgroup (crun with its cgroupfs "
+                         "manager)")
+  elif any(rt.name == "crun" for rt in rts):
     meta["notes"].append("crun runs with --cgroup-manager=disabled (crun 1.8.1 refuses this hybrid cgroup layout), "
                          "so it creates no cgroup while runc and agentrt do")
   if opts.crun_mntns_pid:
