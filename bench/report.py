@@ -126,12 +126,12 @@ def targets(meta, results):
       continue
     a, c = med("agentrt", k), med("crun", k)
     if a is not None and c:
-      lines.append("- %s: agentrt %s ms vs crun %s ms = %.2fx crun (target <= 0.5x): %s" %
+      lines.append("- %s: agentrt %s ms vs crun %s ms = %.3fx crun (target <= 0.5x): %s" %
                    (k, ms(a), ms(c), a / c, verdict(a / c <= 0.5)))
   floor = median(meta.get("floor", {}).get("samples", []))
   a = med("agentrt", "run/no-seccomp")
   if floor and a is not None:
-    lines.append("- run/no-seccomp vs the bare clone/pivot_root/exec floor (bench/floor.c, %s ms): %.2fx "
+    lines.append("- run/no-seccomp vs the bare clone/pivot_root/exec floor (bench/floor.c, %s ms): %.3fx "
                  "(target <= 2x): %s" % (ms(floor), a / floor, verdict(a / floor <= 2)))
   for variant in ("no-seccomp", "docker-seccomp"):
     a, c = rt("agentrt", "rss_kib/" + variant), rt("crun", "rss_kib/" + variant)
