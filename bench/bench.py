@@ -430,6 +430,7 @@ def main():
   ap.add_argument("--nsexec", default="", help="bench/nsexec.c, built: the launcher into crun's namespace")
   ap.add_argument("--floor", default="", help="the bare clone/pivot_root/exec program (bench/floor.c), built")
   ap.add_argument("--source", default="?", help="agentrt source revision, for the report")
+  ap.add_argument("--note", default="", help="a note for the report (where and how it ran)")
   opts = ap.parse_args()
 
   def log(msg):
@@ -471,6 +472,8 @@ def bench(opts, all_rts, bundles, log):
     meta["notes"].append("crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled, so it ran in a "
                          "private mount namespace with /sys/fs/cgroup/unified hidden; every runtime was launched "
                          "through bench/nsexec.c (setns + exec, ~0.25 ms, same for all)")
+  if opts.note:
+    meta["notes"].append(opts.note)
   meta["notes"].append("times include ~%.1f ms of fork+exec+wait by the harness (median of spawning /bin/true)" %
                        (1000 * sorted(run(["/bin/true"]) for _ in range(20))[10]))
   for note in meta["notes"]:

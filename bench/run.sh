@@ -12,6 +12,11 @@
 #   AGENTRT_PROFILE  agent policy for agentrt (default "off" so all runtimes apply the same filter; "" = its default)
 #   BENCH_DIR        scratch directory for bundles and state (default /run/agentrt-bench)
 #   OUT              output directory (default bench/out next to this script)
+#   BENCH_NOTE       a note for the report, e.g. where it ran
+#
+# Pure cgroup v2 (crun then creates cgroups too), in the nested kernel:
+#   V2VM_TMP=guest ../shared/tools/v2vm.sh "N=10 SEQ=20 OUT=$PWD/bench/out-v2 BENCH_NOTE='...' bash bench/run.sh"
+# Its QEMU runs without KVM: timings there are emulated and only indicative; RSS and syscall counts are exact.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -64,4 +69,4 @@ python3 -B "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
   --seccomp-profile "$here/docker-default-seccomp.json" \
   --agentrt "${AGENTRT:-/work/main/build/agentrt}" --iterations "${N:-50}" --seq "${SEQ:-100}" \
   --runtimes "$runtimes" --source "$(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)" --agentrt-profile "${AGENTRT_PROFILE-off}" \
-  --floor "$work/floor" --nsexec "$work/nsexec" "${mask_args[@]}"
+  --floor "$work/floor" --nsexec "$work/nsexec" --note "${BENCH_NOTE:-}" "${mask_args[@]}"
