@@ -1,0 +1,24 @@
+#pragma once
+// Small text and file helpers shared by the integration tests.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace itest {
+
+namespace stdfs = std::filesystem;
+
+std::string read_text(const stdfs::path& p);
+void write_text(const stdfs::path& p, const std::string& content);
+std::vector<std::string> split_lines(const std::string& s);
+std::string trim(std::string s);
+bool contains(const std::string& hay, const std::string& needle);
+// The value of "Field:" in a /proc/<pid>/status text.
+std::optional<std::string> status_field(const std::string& status, const std::string& field);
+// The hex value of field (CapEff, CapBnd, ...) in a /proc/<pid>/status text.
+std::optional<unsigned long long> status_hex(const std::string& status, const std::string& field);
+// "<prefix>-<tag>-<pid>-<counter>-<random>": unique across parallel runs and tests.
+std::string unique_id(const std::string& prefix, const std::string& tag);
+
+}  // namespace itest
