@@ -41,32 +41,30 @@ std::map<std::string, stdfs::path> cgroup_dirs(int pid) {
   return dirs;
 }
 
-Fixture::Fixture() : base_(stdfs::path(kBase) / unique_id("fx")) {
-  stdfs::create_directories(base_ / "state");
+Fixture::Fixture() : Workspace(stdfs::path(kBase) / unique_id("fx")) {
+  stdfs::create_directories(base() / "state");
 }
 
 Fixture::~Fixture() {
-  for (const auto& b : bundles_) {
+  for (const auto& b : bundles()) {
     execute(argv({"delete", "-f", b->id()}), 20);
   }
-  for (const auto& b : bundles_) {
+  for (const auto& b : bundles()) {
     auto left = leaked_cgroups(b->id());
     for (const auto& p : left) UNSCOPED_INFO("leaked cgroup " << p);
     CHECK(left.empty());
   }
-  std::error_code ec;
-  stdfs::remove_all(base_, ec);
 }
 
 Bundle& Fixture::bundle(const std::string& tag) {
   std::string id = unique_id(tag);
-  auto& b = *bundles_.emplace_back(std::make_unique<Bundle>(base_ / id, id, itest::runc_spec("cgroupcli")));
+  auto& b = add_bundle(id, id, runc_spec("cgroupcli"));
   b.add_ctl_mount();
   return b;
 }
 
-itest::Runtime Fixture::runtime(const std::string& profile) const {
-  return itest::Runtime(AGENTRT_BIN, base_ / "state", itest::profile_flags(profile));
+Runtime Fixture::runtime(const std::string& profile) const {
+  return Runtime(AGENTRT_BIN, base() / "state", profile_flags(profile));
 }
 
 std::vector<std::string> Fixture::argv(const std::vector<std::string>& args,
@@ -76,7 +74,7 @@ std::vector<std::string> Fixture::argv(const std::vector<std::string>& args,
 
 Result Fixture::agentrt(const std::vector<std::string>& args, int timeout_s, const std::string& input,
                         const std::string& profile) const {
-  itest::RunOptions opts;
+  RunOptions opts;
   opts.timeout_s = timeout_s;
   opts.input = input;
   return runtime(profile)(args, opts);

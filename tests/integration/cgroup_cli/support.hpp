@@ -1,12 +1,9 @@
 #pragma once
-// Test support for the cgroup-facing CLI tests: a fixture with its own agentrt
-// state root that force-deletes its containers and checks that no cgroup named
-// after them is left behind, and readers of cgroup files. Running agentrt and
-// building busybox bundles is shared with the other suites
-// (integration_support/).
+// Test support for the cgroup-facing CLI tests: a fixture with its own agentrt state root that force-deletes
+// its containers and checks that no cgroup named after them is left behind, and readers of cgroup files.
+// Running agentrt and building busybox bundles is shared with the other suites (integration_support/).
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -17,40 +14,32 @@
 #include "integration_support/runtime.hpp"
 #include "integration_support/text.hpp"
 #include "integration_support/wait.hpp"
+#include "integration_support/workspace.hpp"
 
 namespace cgroup_cli_test {
 
 namespace stdfs = std::filesystem;
 using nlohmann::json;
 
-using itest::Background;
-using itest::Bundle;
-using itest::contains;
-using itest::eventually;
-using itest::execute;
-using itest::read_text;
-using itest::Result;
-using itest::trim;
-using itest::write_text;
+// The helpers every integration suite shares, usable here as if declared in this namespace.
+using namespace itest;
 
 // The trimmed number in a cgroup file ("max" is -1).
 long long read_number(const stdfs::path& p);
 
-// controller ("memory", "cpu", "pids", ...) -> host directory of the process's
-// cgroup in that hierarchy.
+// controller ("memory", "cpu", "pids", ...) -> host directory of the process's cgroup in that hierarchy.
 std::map<std::string, stdfs::path> cgroup_dirs(int pid);
 
-class Fixture {
+// A workspace with an agentrt state root; the destructor force-deletes every container and checks that no
+// cgroup named after one is left.
+class Fixture : public Workspace {
  public:
   Fixture();
   ~Fixture();
-  Fixture(const Fixture&) = delete;
-  Fixture& operator=(const Fixture&) = delete;
 
   // A bundle with the host's ctl() bind-mounted at /ctl.
   Bundle& bundle(const std::string& tag);
-  // agentrt --root <ours> --profile <profile> args... ("" profile: no flag, the
-  // default policy).
+  // agentrt --root <ours> --profile <profile> args... ("" profile: no flag, the default policy).
   Result agentrt(const std::vector<std::string>& args, int timeout_s = 30, const std::string& input = "",
                  const std::string& profile = "off") const;
   std::vector<std::string> argv(const std::vector<std::string>& args,
@@ -60,15 +49,11 @@ class Fixture {
   std::optional<json> state(const std::string& id) const;
   std::string status(const std::string& id) const;
   bool wait_status(const std::string& id, const std::string& status, double timeout_s = 10) const;
-  const stdfs::path& base() const { return base_; }
   // Cgroup directories named after id under any /sys/fs/cgroup hierarchy.
-  static std::vector<stdfs::path> leaked_cgroups(const std::string& id) { return itest::cgroups_named(id); }
+  static std::vector<stdfs::path> leaked_cgroups(const std::string& id) { return cgroups_named(id); }
 
  private:
-  itest::Runtime runtime(const std::string& profile = "off") const;
-
-  stdfs::path base_;
-  std::vector<std::unique_ptr<Bundle>> bundles_;
+  Runtime runtime(const std::string& profile = "off") const;
 };
 
 }  // namespace cgroup_cli_test

@@ -14,22 +14,19 @@ std::string unique_id(const std::string& tag) {
   return itest::unique_id("lc", tag);
 }
 
-Fixture::Fixture() {
-  base_ = stdfs::path(kTestBase) / unique_id("t");
-  stdfs::create_directories(base_ / "agentrt-root");
-  stdfs::create_directories(base_ / "runc-root");
-  // The base must be reachable from a user namespace's root (others need x on
-  // the path).
+Fixture::Fixture() : Workspace(stdfs::path(kTestBase) / unique_id("t")) {
+  stdfs::create_directories(base() / "agentrt-root");
+  stdfs::create_directories(base() / "runc-root");
+  // The base must be reachable from a user namespace's root (others need x on the path).
   chmod(kTestBase, 0755);
-  chmod(base_.c_str(), 0755);
+  chmod(base().c_str(), 0755);
   write_text(host_marker(), kHostMarkerText);
   mounts_before_ = mountinfo_lines();
 }
 
 Bundle& Fixture::bundle(const std::string& tag) {
   auto id = unique_id(tag);
-  auto& b = *bundles_.emplace_back(
-      std::make_unique<Bundle>(base_ / ("b-" + id), id, itest::runc_spec("lifecycle")));
+  auto& b = add_bundle("b-" + id, id, runc_spec("lifecycle"));
   b.make_rootfs_dir("/mnt");
   b.write_rootfs_file("/ROOTFS_MARKER", kRootfsMarkerText);
   chmod(b.dir().c_str(), 0755);
@@ -37,11 +34,11 @@ Bundle& Fixture::bundle(const std::string& tag) {
 }
 
 Runtime Fixture::agentrt(const std::string& profile) const {
-  return Runtime(agentrt_bin(), base_ / "agentrt-root", itest::profile_flags(profile));
+  return Runtime(agentrt_bin(), base() / "agentrt-root", profile_flags(profile));
 }
 
 Runtime Fixture::runc() const {
-  return Runtime("/usr/sbin/runc", base_ / "runc-root", {});
+  return Runtime("/usr/sbin/runc", base() / "runc-root", {});
 }
 
 void Fixture::release(const Bundle& b) const {
@@ -66,7 +63,7 @@ std::vector<pid_t> processes_mentioning(const std::string& id) {
 
 std::vector<std::string> Fixture::leaks(const std::string& id) const {
   std::vector<std::string> found;
-  for (const auto& root : {base_ / "agentrt-root", base_ / "runc-root"})
+  for (const auto& root : {base() / "agentrt-root", base() / "runc-root"})
     if (stdfs::exists(root / id)) found.push_back("state dir " + (root / id).string());
   // Killed processes can take a moment to be reaped.
   std::vector<pid_t> procs;
@@ -78,7 +75,7 @@ std::vector<std::string> Fixture::leaks(const std::string& id) const {
   for (pid_t p : procs)
     found.push_back("process " + std::to_string(p) + ": " +
                     read_text("/proc/" + std::to_string(p) + "/cmdline"));
-  for (const auto& c : itest::cgroups_named(id)) found.push_back("cgroup " + c.string());
+  for (const auto& c : cgroups_named(id)) found.push_back("cgroup " + c.string());
   for (const auto& line : mountinfo_lines())
     if (!mounts_before_.count(line) && line.find(id) != std::string::npos) found.push_back("mount " + line);
   return found;
@@ -93,34 +90,30 @@ void Fixture::check_no_leaks(const std::string& id) const {
 }
 
 Fixture::~Fixture() {
-  for (const auto& b : bundles_) {
+  for (const auto& b : bundles()) {
     agentrt()({"delete", "--force", b->id()});
-    if (stdfs::exists(base_ / "runc-root" / b->id())) runc()({"delete", "--force", b->id()});
+    if (stdfs::exists(base() / "runc-root" / b->id())) runc()({"delete", "--force", b->id()});
   }
-  for (const auto& b : bundles_) check_no_leaks(b->id());
-  for (const auto& root : {base_ / "agentrt-root", base_ / "runc-root"}) {
+  for (const auto& b : bundles()) check_no_leaks(b->id());
+  for (const auto& root : {base() / "agentrt-root", base() / "runc-root"}) {
     std::error_code ec;
     std::string left;
-    // Dot entries (the compiled seccomp cache) are the runtime's, not a
-    // container's.
+    // Dot entries (the compiled seccomp cache) are the runtime's, not a container's.
     for (const auto& e : stdfs::directory_iterator(root, ec))
       if (e.path().filename().string()[0] != '.') left += e.path().filename().string() + " ";
     INFO("state left under " << root << ": " << left);
     CHECK(left.empty());
   }
-  // Other engineers' tests mount things concurrently: only mounts that mention
-  // this test's paths count.
+  // Other engineers' tests mount things concurrently: only mounts that mention this test's paths count.
   std::string leaked;
   for (const auto& line : mountinfo_lines()) {
     if (mounts_before_.count(line)) continue;
-    bool ours = line.find(base_.string()) != std::string::npos;
-    for (const auto& b : bundles_) ours = ours || line.find(b->id()) != std::string::npos;
+    bool ours = line.find(base().string()) != std::string::npos;
+    for (const auto& b : bundles()) ours = ours || line.find(b->id()) != std::string::npos;
     if (ours) leaked += line + "\n";
   }
   INFO("host mounts left:\n" << leaked);
   CHECK(leaked.empty());
-  std::error_code ec;
-  stdfs::remove_all(base_, ec);
 }
 
 std::optional<std::string> value_of(const std::string& output, const std::string& key) {
@@ -145,8 +138,7 @@ std::string ns_link(const std::string& path) {
 std::set<std::string> mountinfo_lines() {
   std::set<std::string> lines;
   for (const auto& l : split_lines(read_text("/proc/self/mountinfo"))) {
-    // Drop the mount id and parent id: they are not stable identities for a
-    // comparison by content.
+    // Drop the mount id and parent id: they are not stable identities for a comparison by content.
     std::istringstream in(l);
     std::string mid, parent, rest;
     in >> mid >> parent;

@@ -1,10 +1,8 @@
 #pragma once
-// Test support for the lifecycle integration tests: a fixture with agentrt and
-// runc state roots that cleans up and checks that nothing leaked, and parsers
-// for what container scripts print. Running the runtimes and building busybox
-// bundles is shared with the other suites (integration_support/).
+// Test support for the lifecycle integration tests: a fixture with agentrt and runc state roots that cleans
+// up and checks that nothing leaked, and parsers for what container scripts print. Running the runtimes and
+// building busybox bundles is shared with the other suites (integration_support/).
 #include <filesystem>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -15,25 +13,15 @@
 #include "integration_support/process.hpp"
 #include "integration_support/runtime.hpp"
 #include "integration_support/text.hpp"
+#include "integration_support/workspace.hpp"
 
 namespace lifecycle_test {
 
 namespace stdfs = std::filesystem;
 using nlohmann::json;
 
-using itest::agentrt_bin;
-using itest::Bundle;
-using itest::contains;
-using itest::execute;
-using itest::execute_to;
-using itest::read_text;
-using itest::Result;
-using itest::Runtime;
-using itest::split_lines;
-using itest::status_field;
-using itest::status_hex;
-using itest::trim;
-using itest::write_text;
+// The helpers every integration suite shares, usable here as if declared in this namespace.
+using namespace itest;
 
 // Where every test's temporary directories live.
 inline const char* kTestBase = "/run/agentrt-tests";
@@ -48,35 +36,27 @@ inline const char* kWaitForGo = "while [ ! -e /ctl/go ]; do sleep 0.05; done; ";
 inline const char* kHostMarkerText = "HOST-ONLY-MARKER-7f3a";
 inline const char* kRootfsMarkerText = "ROOTFS-MARKER-91bc";
 
-// Per test: its own base dir and state roots; the destructor force-deletes
-// every container, removes the directories and checks that nothing is left:
-// state dirs, processes, cgroups, mounts.
-class Fixture {
+// Per test: its own base dir and state roots; the destructor force-deletes every container, removes the
+// directories and checks that nothing is left: state dirs, processes, cgroups, mounts.
+class Fixture : public Workspace {
  public:
   Fixture();
   ~Fixture();
-  Fixture(const Fixture&) = delete;
-  Fixture& operator=(const Fixture&) = delete;
 
-  // A bundle whose rootfs also holds /mnt and /ROOTFS_MARKER; the host marker
-  // exists beside it, outside.
+  // A bundle whose rootfs also holds /mnt and /ROOTFS_MARKER; the host marker exists beside it, outside.
   Bundle& bundle(const std::string& tag);
   // agentrt with --profile (empty: no flag, the default profile).
   Runtime agentrt(const std::string& profile = "off") const;
   Runtime runc() const;
-  const stdfs::path& base() const { return base_; }
-  stdfs::path host_marker() const { return base_ / "HOST_MARKER"; }
+  stdfs::path host_marker() const { return base() / "HOST_MARKER"; }
   // Touches ctl()/go to release a process started with kWaitForGo.
   void release(const Bundle& b) const;
-  // What id left behind (state dirs under either root, processes naming it,
-  // cgroups named after it, new mounts naming it), without cleaning anything;
-  // check_no_leaks asserts that is nothing.
+  // What id left behind (state dirs under either root, processes naming it, cgroups named after it, new
+  // mounts naming it), without cleaning anything; check_no_leaks asserts that is nothing.
   std::vector<std::string> leaks(const std::string& id) const;
   void check_no_leaks(const std::string& id) const;
 
  private:
-  stdfs::path base_;
-  std::vector<std::unique_ptr<Bundle>> bundles_;
   std::set<std::string> mounts_before_;
 };
 

@@ -1,9 +1,7 @@
 #pragma once
-// Support for the engine-facing surface tests: bundles and runtime roots of
-// their own under kBase that clean up after themselves (the runtime
-// force-deletes every container it created), and a console socket. Running the
-// runtimes and building busybox bundles is shared with the other suites
-// (integration_support/).
+// Support for the engine-facing surface tests: bundles and runtime roots of their own under kBase that clean
+// up after themselves (the runtime force-deletes every container it created), and a console socket. Running
+// the runtimes and building busybox bundles is shared with the other suites (integration_support/).
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,8 +32,7 @@ inline const char* kBase = "/run/agentrt-surface";
 
 std::string unique_id(const std::string& tag);
 
-// A bundle in its own directory under kBase (rootfs also holds /root), removed
-// on destruction.
+// A bundle in its own directory under kBase (rootfs also holds /root), removed on destruction.
 class Bundle : public itest::Bundle {
  public:
   explicit Bundle(const std::string& tag);
@@ -48,8 +45,7 @@ class Bundle : public itest::Bundle {
   Bundle(FromId, const std::string& id);
 };
 
-// A runtime binary with its own --root under kBase; deletes (-f) every id it
-// was asked to create or run.
+// A runtime binary with its own --root under kBase; deletes (-f) every id it was asked to create or run.
 class Runtime : public itest::Runtime {
  public:
   Runtime(std::string bin, const std::string& tag, std::vector<std::string> globals);
@@ -71,8 +67,7 @@ inline std::vector<std::string> agentrt_globals(const std::string& profile = "of
   return itest::profile_flags(profile);
 }
 
-// A unix socket listening at path; accept_fd() receives one fd sent with
-// SCM_RIGHTS (the pty master).
+// A unix socket listening at path; accept_fd() receives one fd sent with SCM_RIGHTS (the pty master).
 class ConsoleSocket {
  public:
   explicit ConsoleSocket(const std::string& tag);
@@ -87,8 +82,7 @@ class ConsoleSocket {
   int fd_ = -1;
 };
 
-// Writes text to the pty master and reads until `until` is seen or timeout;
-// returns everything read.
+// Writes text to the pty master and reads until `until` is seen or timeout; returns everything read.
 std::string pty_converse(int master, const std::string& text, const std::string& until,
                          int timeout_ms = 10000);
 
