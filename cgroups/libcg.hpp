@@ -1,6 +1,6 @@
 #pragma once
 // The libcgroup 2.0 calls used for cgroup v1 hierarchies: create, attach, set, delete. cgroup_init() (it
-// parses the mount table and zero-fills about 400 KiB of tables: ~0.45 ms) runs on first use only and once
+// parses the mount table and zero-fills an 800 KiB table: ~0.45 ms) runs on first use only and once
 // per process, so opening a manager to read state costs nothing and `run` (create + delete) pays it once.
 // libcgroup is not used on the v2 side: on this hybrid layout 2.0.2 half-creates and then fails with
 // ENOENT when the unified mount is involved, and it has no cgroup.freeze, cgroup.kill or device programs.

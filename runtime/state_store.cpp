@@ -39,6 +39,12 @@ ContainerRecord record_from_json(const nlohmann::json& j) {
   r.owner = j.value("owner", "");
   r.annotations = j.value("annotations", std::map<std::string, std::string>{});
   r.hooks = j.value("hooks", nlohmann::json());
+  // A container created before the config moved to its own file keeps it inside state.json.
+  if (auto c = j.find("config"); c != j.end() && c->is_object() && !j.contains("hooks")) {
+    r.hooks = c->value("hooks", nlohmann::json());
+    if (auto a = c->find("annotations"); a != c->end() && a->is_object())
+      r.annotations = a->get<std::map<std::string, std::string>>();
+  }
   r.cgroup = j.value("cgroup", nlohmann::json());
   r.agent_policy = j.value("agent_policy", nlohmann::json());
   r.systemd_cgroup = j.value("systemd_cgroup", false);
@@ -114,12 +120,17 @@ void StateStore::save_config(const std::string& id, const std::string& text) con
 nlohmann::json StateStore::load_config(const std::string& id) const {
   std::string path = dir(id) + "/config.json";
   auto text = fs::read_file_if_exists(path);
-  if (!text) throw Error("state of " + id + ": " + path + " is missing", ENOENT);
   try {
-    return nlohmann::json::parse(*text);
+    if (text) return nlohmann::json::parse(*text);
+    // A container created before the config moved to its own file keeps it inside state.json.
+    if (auto state = fs::read_file_if_exists(dir(id) + "/state.json")) {
+      auto j = nlohmann::json::parse(*state);
+      if (auto c = j.find("config"); c != j.end() && c->is_object()) return *c;
+    }
   } catch (const nlohmann::json::exception& e) {
-    throw Error("read " + path + ": " + e.what());
+    throw Error("read the config of " + id + ": " + e.what());
   }
+  throw Error("state of " + id + ": " + path + " is missing", ENOENT);
 }
 
 ContainerRecord StateStore::load(const std::string& id) const {

@@ -76,3 +76,19 @@ TEST_CASE("a missing config is an error naming the container", "[state_store]") 
                     Catch::Contains("state of agent-1") && Catch::Contains("config.json"));
   CHECK_THROWS_WITH(store.load("agent-1"), "container does not exist");
 }
+
+TEST_CASE("a container saved by the earlier layout (config inside state.json) still loads", "[state_store]") {
+  TempDir tmp;
+  StateStore store(tmp.path());
+  auto lock = store.create_locked("old");
+  nlohmann::json config = {{"ociVersion", "1.2.0"},
+                           {"annotations", {{"run.agentrt.profile", "off"}}},
+                           {"hooks", {{"poststop", {{{"path", "/bin/true"}}}}}}};
+  nlohmann::json state = {{"id", "old"}, {"pid", 7}, {"config", config}};
+  agentrt::fs::write_file_atomic(store.dir("old") + "/state.json", state.dump());
+  ContainerRecord r = store.load("old");
+  CHECK(r.pid == 7);
+  CHECK(r.annotations.at("run.agentrt.profile") == "off");
+  CHECK(r.hooks["poststop"][0]["path"] == "/bin/true");
+  CHECK(store.load_config("old") == config);
+}
