@@ -19,6 +19,7 @@
 #include "oci/state.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
+#include "oci/support/unix_socket.hpp"
 #include "runtime/agent_policy.hpp"
 #include "runtime/container_config.hpp"
 #include "runtime/devices.hpp"
@@ -27,7 +28,6 @@
 #include "runtime/passwd.hpp"
 #include "runtime/proc_info.hpp"
 #include "runtime/sync.hpp"
-#include "runtime/unix_socket.hpp"
 #include "runtime/validate.hpp"
 #include "seccomp/notify.hpp"
 

@@ -17,6 +17,7 @@
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
+#include "oci/support/unix_socket.hpp"
 #include "runtime/agent_policy.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/process_launch.hpp"
@@ -25,7 +26,6 @@
 #include "runtime/status.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/terminal.hpp"
-#include "runtime/unix_socket.hpp"
 #include "seccomp/notify.hpp"
 
 namespace agentrt::runtime {

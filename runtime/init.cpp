@@ -15,6 +15,7 @@
 
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
+#include "oci/support/unix_socket.hpp"
 #include "runtime/credentials.hpp"
 #include "runtime/exec_path.hpp"
 #include "runtime/hooks.hpp"
@@ -23,7 +24,6 @@
 #include "runtime/rootfs.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/terminal.hpp"
-#include "runtime/unix_socket.hpp"
 
 namespace agentrt::runtime {
 namespace {

@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include "oci/support/error.hpp"
+#include "oci/support/unix_socket.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/process_wait.hpp"
 #include "runtime/terminal.hpp"
-#include "runtime/unix_socket.hpp"
 
 namespace agentrt::runtime {
 

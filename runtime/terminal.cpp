@@ -13,7 +13,7 @@
 
 #include "oci/support/error.hpp"
 #include "oci/support/unique_fd.hpp"
-#include "runtime/unix_socket.hpp"
+#include "oci/support/unix_socket.hpp"
 
 namespace agentrt::runtime {
 namespace {

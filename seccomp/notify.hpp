@@ -11,7 +11,8 @@ namespace agentrt::seccomp {
 nlohmann::json container_process_state(const std::string& oci_version, int pid, const std::string& metadata,
                                        const nlohmann::json& state);
 
-// Sends the message and notify_fd over one sendmsg(2). Errors name the socket path.
+// Sends the container process state to the listener socket with notify_fd attached (SCM_RIGHTS, as
+// runtime-spec describes). Errors name the socket path.
 void send_listener(const std::string& listener_path, int notify_fd,
                    const nlohmann::json& container_process_state);
 

@@ -9,28 +9,17 @@
 #include <cstring>
 #include <future>
 
+#include "oci/support/unique_fd.hpp"
+#include "oci/support/unix_socket.hpp"
 #include "support.hpp"
 
 using namespace lifecycle_test;
+using agentrt::UniqueFd;
 
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-Fd listen_unix(const stdfs::path& path) {
-  Fd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+UniqueFd listen_unix(const stdfs::path& path) {
+  UniqueFd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   REQUIRE(s.get() >= 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -41,28 +30,13 @@ Fd listen_unix(const stdfs::path& path) {
   return s;
 }
 
-// Accepts one connection (within timeout_ms) and returns the fd it carries, or -1.
-int receive_fd(int listener, int timeout_ms) {
+// Accepts one connection (within timeout_ms) and returns the fd it carries (empty on timeout).
+UniqueFd receive_fd(int listener, int timeout_ms) {
   pollfd p{listener, POLLIN, 0};
-  if (poll(&p, 1, timeout_ms) != 1) return -1;
-  Fd conn(accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
-  if (conn.get() < 0) return -1;
-  char data[256];
-  iovec iov{data, sizeof data};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC) < 0) return -1;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      return fd;
-    }
-  return -1;
+  if (poll(&p, 1, timeout_ms) != 1) return UniqueFd();
+  UniqueFd conn(accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+  if (!conn) return UniqueFd();
+  return agentrt::recv_fd(conn.get());
 }
 
 // Reads until the slave side is closed (EIO) or timeout_ms passes without data.
@@ -92,10 +66,10 @@ TEST_CASE("a terminal process gets a pty whose master reaches --console-socket",
   auto listener = listen_unix(sock_path);
   auto master_future = std::async(std::launch::async, [&] { return receive_fd(listener.get(), 15000); });
   auto c = rt({"create", "--console-socket", sock_path.string(), "-b", b.dir(), b.id()});
-  Fd master(master_future.get());
+  UniqueFd master = master_future.get();
   INFO(c.all());
   REQUIRE(c.code == 0);
-  REQUIRE(master.get() >= 0);
+  REQUIRE(master);
   REQUIRE(rt({"start", b.id()}).code == 0);
   auto out = drain(master.get(), 5000);
   INFO(out);

@@ -13,6 +13,7 @@
 
 #include "container.hpp"
 #include "oci/support/unique_fd.hpp"
+#include "oci/support/unix_socket.hpp"
 
 using namespace agentrt::seccomp::itest;
 using agentrt::UniqueFd;
@@ -34,24 +35,15 @@ void supervise(int server, Supervisor& s) {
     return;
   }
   UniqueFd conn(accept4(server, nullptr, nullptr, SOCK_CLOEXEC));
-  char buf[8192];
-  iovec iov{buf, sizeof buf};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC);
-  cmsghdr* c = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
-  if (c == nullptr || c->cmsg_type != SCM_RIGHTS) {
-    s.error = "no SCM_RIGHTS fd in the listener message";
+  std::string payload;
+  UniqueFd notify;
+  try {
+    notify = agentrt::recv_fd(conn.get(), &payload);
+  } catch (const agentrt::Error& e) {
+    s.error = std::string("listener message: ") + e.what();
     return;
   }
-  int raw;
-  std::memcpy(&raw, CMSG_DATA(c), sizeof raw);
-  UniqueFd notify(raw);
-  s.state = nlohmann::json::parse(std::string(buf, static_cast<size_t>(n)), nullptr, false);
+  s.state = nlohmann::json::parse(payload, nullptr, false);
   for (;;) {
     pollfd p{notify.get(), POLLIN, 0};
     if (poll(&p, 1, 60000) != 1 || (p.revents & POLLHUP) || !(p.revents & POLLIN)) return;

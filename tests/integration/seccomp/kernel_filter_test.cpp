@@ -11,6 +11,7 @@
 
 #include "child.hpp"
 #include "oci/support/unique_fd.hpp"
+#include "oci/support/unix_socket.hpp"
 #include "seccomp/notify.hpp"
 
 using namespace agentrt;
@@ -102,23 +103,9 @@ TEST_CASE("kernel: the listener fd reaches listenerPath with the container proce
   }
   UniqueFd conn(accept4(srv.get(), nullptr, nullptr, SOCK_CLOEXEC));
   REQUIRE(conn);
-  char buf[4096];
-  iovec iov{buf, sizeof buf};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC);
-  REQUIRE(n > 0);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  REQUIRE(c != nullptr);
-  REQUIRE(c->cmsg_type == SCM_RIGHTS);
-  int raw;
-  std::memcpy(&raw, CMSG_DATA(c), sizeof raw);
-  UniqueFd notify(raw);
-  auto state = nlohmann::json::parse(std::string(buf, static_cast<size_t>(n)));
+  std::string payload;
+  UniqueFd notify = agentrt::recv_fd(conn.get(), &payload);
+  auto state = nlohmann::json::parse(payload);
   REQUIRE(state["ociVersion"] == "1.2.0");
   REQUIRE(state["fds"] == nlohmann::json::array({"seccompFd"}));
   REQUIRE(state["pid"] == pid);

@@ -16,12 +16,12 @@
 #include <string>
 
 #include "oci/support/error.hpp"
-#include "runtime/unix_socket.hpp"
+#include "oci/support/unix_socket.hpp"
 
+using agentrt::recv_fd;
 using agentrt::UniqueFd;
 using agentrt::oci::ConsoleSize;
 using agentrt::runtime::bridge_terminal;
-using agentrt::runtime::recv_fd;
 using agentrt::runtime::setup_container_console;
 
 namespace {

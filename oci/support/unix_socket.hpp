@@ -5,7 +5,7 @@
 
 #include "oci/support/unique_fd.hpp"
 
-namespace agentrt::runtime {
+namespace agentrt {
 
 // Connects a SOCK_STREAM socket (close-on-exec) to `path`. A path too long for sun_path is reached through
 // /proc/self/fd/N/<name>, N being an O_PATH fd of its directory.
@@ -20,4 +20,4 @@ UniqueFd recv_fd(int sock, std::string* name = nullptr);
 // As recv_fd, but an orderly close by the peer before any message returns an empty UniqueFd.
 UniqueFd recv_fd_or_eof(int sock, std::string* name = nullptr);
 
-}  // namespace agentrt::runtime
+}  // namespace agentrt

@@ -1,4 +1,4 @@
-#include "runtime/unix_socket.hpp"
+#include "oci/support/unix_socket.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -8,15 +8,16 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "oci/support/error.hpp"
 #include "unit/runtime/test_tmpdir.hpp"
 
+using agentrt::connect_unix;
 using agentrt::Error;
+using agentrt::recv_fd;
+using agentrt::send_fd;
 using agentrt::UniqueFd;
-using agentrt::runtime::connect_unix;
-using agentrt::runtime::recv_fd;
-using agentrt::runtime::send_fd;
 using agentrt::test::TempDir;
 
 namespace {
@@ -133,16 +134,36 @@ TEST_CASE("recv_fd_or_eof returns the fd, or nothing when the peer just closes",
   SocketPair sp;
   UniqueFd file(open("/dev/null", O_RDONLY | O_CLOEXEC));
   send_fd(sp.a.get(), file.get(), "pty");
-  UniqueFd got = agentrt::runtime::recv_fd_or_eof(sp.b.get());
+  UniqueFd got = agentrt::recv_fd_or_eof(sp.b.get());
   REQUIRE(got);
   CHECK(same_file(got.get(), file.get()));
   sp.a.reset();
-  CHECK_FALSE(agentrt::runtime::recv_fd_or_eof(sp.b.get()));
+  CHECK_FALSE(agentrt::recv_fd_or_eof(sp.b.get()));
 }
 
 TEST_CASE("recv_fd_or_eof still fails on a message without an fd", "[unix_socket]") {
   SocketPair sp;
   REQUIRE(write(sp.a.get(), "x", 1) == 1);
-  CHECK_THROWS_WITH(agentrt::runtime::recv_fd_or_eof(sp.b.get()),
-                    "receive fd: message carries no file descriptor");
+  CHECK_THROWS_WITH(agentrt::recv_fd_or_eof(sp.b.get()), "receive fd: message carries no file descriptor");
+}
+
+TEST_CASE("send_fd delivers a payload longer than one write on a stream socket", "[unix_socket]") {
+  SocketPair sp;
+  UniqueFd file(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  // Far more than the socket buffer: the sender has to write the rest after the fd went with the first part.
+  std::string big(1 << 20, 'x');
+  big.back() = 'y';
+  std::thread sender([&] { send_fd(sp.a.get(), file.get(), big); });
+  std::string got;
+  UniqueFd fd = recv_fd(sp.b.get(), &got);
+  REQUIRE(fd);
+  CHECK(same_file(fd.get(), file.get()));
+  char buf[65536];
+  while (got.size() < big.size()) {
+    ssize_t n = read(sp.b.get(), buf, sizeof buf);
+    REQUIRE(n > 0);
+    got.append(buf, static_cast<size_t>(n));
+  }
+  sender.join();
+  CHECK(got == big);
 }

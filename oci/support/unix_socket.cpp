@@ -1,4 +1,4 @@
-#include "runtime/unix_socket.hpp"
+#include "oci/support/unix_socket.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -8,7 +8,7 @@
 
 #include "oci/support/error.hpp"
 
-namespace agentrt::runtime {
+namespace agentrt {
 namespace {
 
 // Longest payload accepted by recv_fd; pty names and runc's fd names are far shorter.
@@ -64,11 +64,19 @@ void send_fd(int sock, int fd, const std::string& name) {
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  const std::string what = name.size() <= 64 ? "send fd " + name : "send fd";
   ssize_t n;
   while ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
   }
-  check_sys(n, "send fd " + name);
-  if (static_cast<size_t>(n) != payload.size()) throw Error("send fd " + name + ": short write");
+  check_sys(n, what);
+  // The fd went with the first byte; on a stream socket a long payload (a seccomp listener's container
+  // state) may need more writes.
+  for (size_t sent = static_cast<size_t>(n); sent < payload.size(); sent += static_cast<size_t>(n)) {
+    while ((n = send(sock, payload.data() + sent, payload.size() - sent, MSG_NOSIGNAL)) < 0 &&
+           errno == EINTR) {
+    }
+    check_sys(n, what);
+  }
 }
 
 UniqueFd recv_fd(int sock, std::string* name) {
@@ -118,4 +126,4 @@ UniqueFd recv_fd_or_eof(int sock, std::string* name) {
   return received;
 }
 
-}  // namespace agentrt::runtime
+}  // namespace agentrt
