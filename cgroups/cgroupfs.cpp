@@ -16,7 +16,6 @@
 namespace agentrt::cgroups::cgroupfs {
 namespace {
 
-constexpr int kRetries = 100;
 constexpr auto kRetryDelay = std::chrono::milliseconds(10);
 
 bool is_dir(const std::string& p) {
@@ -54,10 +53,11 @@ std::vector<std::string> mkdir_tracked(const std::string& root, const std::strin
 }
 
 bool rmdir_retry(const std::string& dir) {
-  for (int attempt = 0;; ++attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + kBusyWait;
+  for (;;) {
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
     if (errno != EBUSY) throw sys_error("remove cgroup " + dir);
-    if (attempt >= kRetries) return false;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(kRetryDelay);
   }
 }

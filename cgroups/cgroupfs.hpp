@@ -3,6 +3,7 @@
 // named placement hierarchies on hybrid hosts), reading procs, and removal with EBUSY retries.
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -13,13 +14,16 @@ std::vector<std::string> mkdir_tracked(const std::string& root, const std::strin
 // Directories of root + path that do not exist yet, outermost first.
 std::vector<std::string> missing_dirs(const std::string& root, const std::string& path);
 // Removes what a container created: `created` (outermost first) ends with its own cgroup when create()
-// made it. The own cgroup goes with any sub-cgroups made inside the container, retrying EBUSY for about
-// a second (a cgroup stays busy briefly after its last process exits); then the parents it created,
-// innermost first, each only if empty: a parent another container still uses stays. Missing is fine.
+// made it. The own cgroup goes with any sub-cgroups made inside the container, retrying EBUSY for up to
+// kBusyWait (a cgroup stays busy briefly after its last process exits, longer on a slow machine); then the
+// parents it created, innermost first, each only if empty: a parent another container still uses stays.
+// Missing is fine.
 void remove_created(const std::vector<std::string>& created, const std::string& own);
 // Removes the sub-cgroups of dir (not dir itself), deepest first.
 void remove_children(const std::string& dir);
-// rmdir with EBUSY retries; false when the directory is still busy after about a second.
+// How long a removal waits for a cgroup whose processes were just killed to stop being busy.
+constexpr auto kBusyWait = std::chrono::seconds(5);
+// rmdir with EBUSY retries; false when the directory is still busy after kBusyWait.
 bool rmdir_retry(const std::string& dir);
 
 // Writes value to dir/file; 0 or errno.

@@ -268,8 +268,9 @@ class V1Manager : public Manager {
       }
       cgroupfs::remove_children(own);
       // libcgroup reports success for a directory it could not remove (still busy): check and retry.
+      const auto deadline = std::chrono::steady_clock::now() + cgroupfs::kBusyWait;
       for (int attempt = 0; fs::exists(own); ++attempt) {
-        if (attempt >= 100) throw sys_error("remove cgroup " + own, EBUSY);
+        if (std::chrono::steady_clock::now() >= deadline) throw sys_error("remove cgroup " + own, EBUSY);
         if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
         lib_.remove_if_empty(rel(d, own), d.controllers);
       }

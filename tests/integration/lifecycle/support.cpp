@@ -91,7 +91,9 @@ void Fixture::check_no_leaks(const std::string& id) const {
 
 Fixture::~Fixture() {
   for (const auto& b : bundles()) {
-    agentrt()({"delete", "--force", b->id()});
+    auto r = agentrt()({"delete", "--force", b->id()});
+    // Shown with the leak check below when the cleanup itself failed.
+    if (r.code != 0) UNSCOPED_INFO("delete --force " << b->id() << " exited " << r.code << ": " << r.all());
     if (stdfs::exists(base() / "runc-root" / b->id())) runc()({"delete", "--force", b->id()});
   }
   for (const auto& b : bundles()) check_no_leaks(b->id());
