@@ -7,6 +7,7 @@
 #include <future>
 #include <map>
 
+#include "integration_support/wait.hpp"
 #include "support.hpp"
 
 using namespace lifecycle_test;
@@ -76,10 +77,12 @@ TEST_CASE("run returns 128+9 when the container's init is killed by SIGKILL", "[
   auto rt = fx.agentrt();
   auto& b = fx.bundle("killed");
   // The init of a pid namespace ignores SIGKILL from inside, so the test kills it from the host.
-  b.script("echo RAN=1; while true; do sleep 0.05; done");
+  b.add_ctl_mount().script("echo RAN=1; : > /ctl/ran; while true; do sleep 0.05; done");
   b.save();
   auto run = std::async(std::launch::async, [&] { return rt({"run", "-b", b.dir(), b.id()}, 20); });
   REQUIRE(rt.wait_status(b.id(), "running"));
+  // "running" means exec'd, not that the script got to its echo yet (slow machines).
+  REQUIRE(itest::eventually([&] { return stdfs::exists(b.ctl() / "ran"); }, 15));
   int pid = rt.state(b.id()).value()["pid"];
   REQUIRE(kill(pid, SIGKILL) == 0);
   auto r = run.get();
