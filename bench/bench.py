@@ -128,7 +128,7 @@ def make_runtimes(opts, work):
       argv = ["runc", "--root", root]
     elif name == "crun":
       argv = ["crun", "--root", root]
-      if not pure_cgroup_v2():
+      if opts.crun_no_cgroups:
         argv.append("--cgroup-manager=disabled")
     else:
       sys.exit("bench: unknown runtime %s" % name)
@@ -427,6 +427,7 @@ def main():
   ap.add_argument("--runtimes", default="agentrt runc crun")
   ap.add_argument("--agentrt-profile", default="off")
   ap.add_argument("--crun-mntns-pid", type=int, default=0)
+  ap.add_argument("--crun-no-cgroups", action="store_true", help="crun with --cgroup-manager=disabled")
   ap.add_argument("--nsexec", default="", help="bench/nsexec.c, built: the launcher into crun's namespace")
   ap.add_argument("--floor", default="", help="the bare clone/pivot_root/exec program (bench/floor.c), built")
   ap.add_argument("--source", default="?", help="agentrt source revision, for the report")
@@ -465,13 +466,15 @@ def bench(opts, all_rts, bundles, log):
   if pure_cgroup_v2():
     meta["notes"].append("pure cgroup v2: every runtime creates the container's cgroup (crun with its cgroupfs "
                          "manager)")
-  elif any(rt.name == "crun" for rt in rts):
-    meta["notes"].append("crun runs with --cgroup-manager=disabled (crun 1.8.1 refuses this hybrid cgroup layout), "
-                         "so it creates no cgroup while runc and agentrt do")
+  elif any(rt.name == "crun" for rt in rts) and opts.crun_no_cgroups:
+    meta["notes"].append("crun runs with --cgroup-manager=disabled (CRUN_CGROUPS=0), so it creates no cgroup while "
+                         "runc and agentrt do")
   if opts.crun_mntns_pid:
-    meta["notes"].append("crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled, so it ran in a "
-                         "private mount namespace with /sys/fs/cgroup/unified hidden; every runtime was launched "
-                         "through bench/nsexec.c (setns + exec, ~0.25 ms, same for all)")
+    meta["notes"].append("crun 1.8.1 refuses hybrid cgroups, so it ran in a private mount namespace whose "
+                         "/sys/fs/cgroup holds only the v1 hierarchies (%s); every runtime was launched through "
+                         "bench/nsexec.c (setns + exec, ~0.25 ms, same for all)" %
+                         ("no cgroups for crun" if opts.crun_no_cgroups else
+                          "crun creates the container's v1 cgroups with its cgroupfs manager, like runc and agentrt"))
   if opts.note:
     meta["notes"].append(opts.note)
   meta["notes"].append("times include ~%.1f ms of fork+exec+wait by the harness (median of spawning /bin/true)" %

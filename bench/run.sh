@@ -45,16 +45,25 @@ gcc -O2 -static -Wall -Werror -o "$work/floor" "$here/floor.c"
 gcc -O2 -static -Wall -Werror -o "$work/nsexec" "$here/nsexec.c"
 mkdir -p "$out"
 
-# crun 1.8.1 refuses hybrid cgroups even with --cgroup-manager=disabled (it checks before it picks a manager). When the
-# unified hierarchy has controllers, crun runs in a private mount namespace (held by a sleeping process) with an empty
-# read-only tmpfs over /sys/fs/cgroup/unified, where it sees plain cgroup v1. The host's mounts are not touched: the
-# namespace's propagation is private. Every runtime is then started through bench/nsexec.c (crun into that namespace, the
-# others into the harness's own), so all pay the same launcher cost.
+# crun 1.8.1 refuses hybrid cgroups (it checks before it picks a manager, even --cgroup-manager=disabled). When the
+# unified hierarchy has controllers, crun runs in a private mount namespace (held by a sleeping process) whose
+# /sys/fs/cgroup is a fresh tmpfs holding only the v1 hierarchies, moved there from bind mounts: crun sees plain cgroup
+# v1 and creates the container's cgroups with its cgroupfs manager, the same work runc and agentrt do (with the unified
+# directory merely masked it still tried /sys/fs/cgroup/unified/<id>). CRUN_CGROUPS=0 runs crun with
+# --cgroup-manager=disabled there instead. The host's mounts are not touched: the namespace's propagation is private.
+# Every runtime is then started through bench/nsexec.c (crun into that namespace, the others into the harness's own),
+# so all pay the same launcher cost.
 mask_args=()
 if [[ " $runtimes " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
-  unshare --mount --propagation private -- /bin/bash -c \
-    'mount -t tmpfs -o ro,size=4k agentrt-bench-mask /sys/fs/cgroup/unified && echo ready && exec sleep infinity' \
-    >"$work/mask.ready" &
+  unshare --mount --propagation private -- /bin/bash -ec '
+    v1=$(awk '"'"'$3 == "cgroup" && $2 ~ "^/sys/fs/cgroup/[^/]+$" { sub("^/sys/fs/cgroup/", "", $2); print $2 }'"'"' /proc/self/mounts)
+    mkdir -p /run/agentrt-bench-v1
+    mount -t tmpfs agentrt-bench-v1 /run/agentrt-bench-v1
+    for c in $v1; do mkdir "/run/agentrt-bench-v1/$c"; mount --bind "/sys/fs/cgroup/$c" "/run/agentrt-bench-v1/$c"; done
+    mount -t tmpfs -o mode=755 agentrt-bench-cgroup /sys/fs/cgroup
+    for c in $v1; do mkdir "/sys/fs/cgroup/$c"; mount --move "/run/agentrt-bench-v1/$c" "/sys/fs/cgroup/$c"; done
+    echo ready
+    exec sleep infinity' >"$work/mask.ready" &
   holder=$!
   trap 'kill "$holder" 2>/dev/null' EXIT
   for _ in $(seq 50); do
@@ -63,6 +72,7 @@ if [[ " $runtimes " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgrou
   done
   grep -q ready "$work/mask.ready" || { echo "run.sh: could not set up crun's mount namespace" >&2; exit 1; }
   mask_args=(--crun-mntns-pid "$holder")
+  [ "${CRUN_CGROUPS:-1}" = 1 ] || mask_args+=(--crun-no-cgroups)
 fi
 
 python3 -B "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
