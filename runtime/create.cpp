@@ -29,6 +29,7 @@
 #include "runtime/proc_info.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/validate.hpp"
+#include "seccomp/cache.hpp"
 #include "seccomp/notify.hpp"
 
 namespace agentrt::runtime {
@@ -188,10 +189,10 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   init.no_new_keyring = opts.no_new_keyring;
   init.id = opts.id;
   init.log = ctx.log;
+  std::vector<std::string> seccomp_warnings;
   if (spec.linux->seccomp) {
-    std::vector<std::string> warnings;
-    init.seccomp = seccomp::compile(*spec.linux->seccomp, warnings, store.root() + "/.cache/seccomp");
-    for (const auto& w : warnings) ctx.log.warn(w);
+    init.seccomp = seccomp::compile(*spec.linux->seccomp, seccomp_warnings, store.root() + "/.cache/seccomp");
+    for (const auto& w : seccomp_warnings) ctx.log.warn(w);
   }
 
   UniqueFd console;
@@ -235,6 +236,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   rec.agent_policy = cc.policy;
   rec.systemd_cgroup = ctx.systemd_cgroup;
   store.save_config(opts.id, cc.raw_text);
+  if (init.seccomp)
+    seccomp::cache_store(store.seccomp_program_path(opts.id), {*init.seccomp, seccomp_warnings});
   store.save(rec);
 
   int sp[2];

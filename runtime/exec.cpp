@@ -26,6 +26,7 @@
 #include "runtime/status.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/terminal.hpp"
+#include "seccomp/cache.hpp"
 #include "seccomp/notify.hpp"
 
 namespace agentrt::runtime {
@@ -152,8 +153,13 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   if (status == oci::Status::stopped) throw Error("cannot exec in a stopped container");
   if (status == oci::Status::paused && !opts.ignore_paused) throw Error("cannot exec in a paused container");
 
+  // The filter the init installed, stored at create: with it, exec neither builds the spec's seccomp rules
+  // nor hashes them to find the compiled-BPF cache entry. A container created before it was stored
+  // recompiles.
+  std::optional<seccomp::CachedProgram> stored = seccomp::cache_load(ctx.store.seccomp_program_path(opts.id));
   // The container's own spec with this process, hardened by the same agent profile as the container.
-  oci::Spec spec = oci::parse_spec(ctx.store.load_config(opts.id));
+  oci::Spec spec = oci::parse_spec(
+      ctx.store.load_config(opts.id, stored ? ConfigDetail::without_seccomp_rules : ConfigDetail::full));
   if (!spec.process || !spec.linux)
     throw Error("state of " + opts.id + ": config has no process or linux section");
   spec.process = exec_process(*spec.process, opts);
@@ -165,7 +171,9 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   const oci::Process& proc = *spec.process;
 
   std::optional<seccomp::Program> filter;
-  if (spec.linux->seccomp) {
+  if (stored) {
+    filter = std::move(stored->program);
+  } else if (spec.linux->seccomp) {
     std::vector<std::string> warnings;
     filter = seccomp::compile(*spec.linux->seccomp, warnings, ctx.store.root() + "/.cache/seccomp");
   }

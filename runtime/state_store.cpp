@@ -86,6 +86,17 @@ void remove_tree(int dirfd, const std::string& what) {
   ::closedir(d);
 }
 
+// The parser drops linux.seccomp.syscalls as it meets the key, so that subtree is never built.
+nlohmann::json parse_without_seccomp_rules(const std::string& text) {
+  std::string keys[3];  // the object keys leading to the value being parsed (depth 1 = the root's keys)
+  auto keep = [&keys](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (event != nlohmann::json::parse_event_t::key || depth < 1 || depth > 3) return true;
+    keys[depth - 1] = parsed.get<std::string>();
+    return !(depth == 3 && keys[0] == "linux" && keys[1] == "seccomp" && keys[2] == "syscalls");
+  };
+  return nlohmann::json::parse(text, keep);
+}
+
 }  // namespace
 
 UniqueFd StateStore::create_locked(const std::string& id) const {
@@ -117,10 +128,11 @@ void StateStore::save_config(const std::string& id, const std::string& text) con
   fs::write_file_atomic(dir(id) + "/config.json", text);
 }
 
-nlohmann::json StateStore::load_config(const std::string& id) const {
+nlohmann::json StateStore::load_config(const std::string& id, ConfigDetail detail) const {
   std::string path = dir(id) + "/config.json";
   auto text = fs::read_file_if_exists(path);
   try {
+    if (text && detail == ConfigDetail::without_seccomp_rules) return parse_without_seccomp_rules(*text);
     if (text) return nlohmann::json::parse(*text);
     // A container created before the config moved to its own file keeps it inside state.json.
     if (auto state = fs::read_file_if_exists(dir(id) + "/state.json")) {

@@ -1,8 +1,9 @@
 #pragma once
 // The state store: one directory per container under the root (/run/agentrt/<id>/) holding state.json
 // (written atomically, small: read by every command), config.json (the container's config, written once
-// at create and by update; read only by exec and update) and exec.fifo while the container is created.
-// Commands on one container are serialised by an flock on its directory.
+// at create and by update; read only by exec and update), seccomp.bpf (the compiled filter, when there is
+// one) and exec.fifo while the container is created. Commands on one container are serialised by an flock on
+// its directory.
 #include <sys/types.h>
 
 #include <map>
@@ -14,6 +15,14 @@
 #include "oci/support/unique_fd.hpp"
 
 namespace agentrt::runtime {
+
+// How much of the config load_config returns.
+enum class ConfigDetail {
+  full,
+  // Without linux.seccomp.syscalls: for exec, which installs the stored compiled program instead. The rules
+  // are most of a Docker-style config (25 KB of its 27), and not building them saves a third of exec's time.
+  without_seccomp_rules,
+};
 
 // What agentrt remembers about a container between commands.
 struct ContainerRecord {
@@ -43,6 +52,8 @@ class StateStore {
   const std::string& root() const { return root_; }
   std::string dir(const std::string& id) const { return root_ + "/" + id; }
   std::string fifo_path(const std::string& id) const { return dir(id) + "/exec.fifo"; }
+  // The seccomp program the init installed (seccomp::cache_store format); exec installs it as it is.
+  std::string seccomp_program_path(const std::string& id) const { return dir(id) + "/seccomp.bpf"; }
 
   // Creates <root>/<id> and locks it; throws "container with id exists: ID" when it is there already.
   UniqueFd create_locked(const std::string& id) const;
@@ -55,7 +66,7 @@ class StateStore {
   ContainerRecord load(const std::string& id) const;
   // The config.json a container was created from (before the agent policy), as text or parsed.
   void save_config(const std::string& id, const std::string& text) const;
-  nlohmann::json load_config(const std::string& id) const;
+  nlohmann::json load_config(const std::string& id, ConfigDetail detail = ConfigDetail::full) const;
   // Removes the container directory and everything in it.
   void remove(const std::string& id) const;
   std::vector<std::string> list() const;

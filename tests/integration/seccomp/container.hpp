@@ -1,5 +1,6 @@
 #pragma once
 // A busybox bundle with the threat probe, and `agentrt run` on it with a deadline.
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -68,26 +69,25 @@ struct RunOutput {
   std::string out;
 };
 
-// `agentrt [--profile p] run`, killed (and the container deleted) if it takes longer than a minute.
-inline RunOutput agentrt_run(const Bundle& b, const std::string& id, const std::string& profile,
-                             const std::string& script, const nlohmann::json& seccomp = nullptr) {
-  std::ofstream(b.dir / "config.json") << config(script, seccomp).dump();
-  std::string root = (b.dir / "state").string();
+// agentrt with these arguments (after --root), killed if it takes longer than a minute. stdout is captured,
+// or left on /dev/null for a command whose container outlives it (`run -d`) and would hold the pipe open.
+inline RunOutput agentrt_cmd(const std::string& root, const std::vector<std::string>& args,
+                             bool capture = true) {
   std::vector<std::string> argv{AGENTRT_BIN, "--root", root};
-  if (!profile.empty()) argv.insert(argv.end(), {"--profile", profile});
-  argv.insert(argv.end(), {"run", "-b", b.dir.string(), id});
+  argv.insert(argv.end(), args.begin(), args.end());
   int out[2];
   REQUIRE(pipe(out) == 0);
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     setpgid(0, 0);
-    dup2(out[1], 1);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(capture ? out[1] : null, 1);
     close(out[0]);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
+    std::vector<char*> cargs;
+    for (auto& a : argv) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    execv(cargs[0], cargs.data());
     _exit(127);
   }
   close(out[1]);
@@ -107,11 +107,33 @@ inline RunOutput agentrt_run(const Bundle& b, const std::string& id, const std::
   ssize_t n;
   while ((n = read(out[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
   close(out[0]);
-  std::string cleanup =
-      std::string(AGENTRT_BIN) + " --root " + root + " delete --force " + id + " >/dev/null 2>&1";
-  (void)std::system(cleanup.c_str());
-  REQUIRE(done);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code = !done ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+inline void write_config(const Bundle& b, const std::string& script,
+                         const nlohmann::json& seccomp = nullptr) {
+  std::ofstream(b.dir / "config.json") << config(script, seccomp).dump();
+}
+
+inline std::string state_root(const Bundle& b) {
+  return (b.dir / "state").string();
+}
+
+inline void force_delete(const Bundle& b, const std::string& id) {
+  (void)agentrt_cmd(state_root(b), {"delete", "--force", id});
+}
+
+// `agentrt [--profile p] run`; the container is deleted afterwards whatever happened.
+inline RunOutput agentrt_run(const Bundle& b, const std::string& id, const std::string& profile,
+                             const std::string& script, const nlohmann::json& seccomp = nullptr) {
+  write_config(b, script, seccomp);
+  std::vector<std::string> args;
+  if (!profile.empty()) args = {"--profile", profile};
+  args.insert(args.end(), {"run", "-b", b.dir.string(), id});
+  RunOutput r = agentrt_cmd(state_root(b), args);
+  force_delete(b, id);
+  REQUIRE(r.exit_code != -1);
   return r;
 }
 

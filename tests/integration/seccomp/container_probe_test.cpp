@@ -95,3 +95,55 @@ TEST_CASE("container: under --profile off the same probes reach the kernel", "[c
   REQUIRE(m["socket_inet"] == "OK");
   REQUIRE(m["ptrace"] == "OK");  // a child of the probe, same user: allowed without CAP_SYS_PTRACE
 }
+
+TEST_CASE("container: an exec'd process gets the container's filter, stored at create or recompiled",
+          "[container][exec]") {
+  Bundle b;
+  const std::string id = "seccomp-probe-exec-" + std::to_string(getpid());
+  const std::string root = state_root(b);
+  const std::string stored = root + "/" + id + "/seccomp.bpf";
+  write_config(b, "exec sleep 1000");
+  REQUIRE(agentrt_cmd(root, {"run", "-d", "-b", b.dir.string(), id}, false).exit_code == 0);
+  auto exec_probes = [&] {
+    auto r = agentrt_cmd(root, {"exec", id, "/bin/busybox", "sh", "-c", probe_script(false)});
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    return results(r.out);
+  };
+  CHECK(std::filesystem::exists(stored));
+  auto from_stored = exec_probes();
+  // A container whose state predates the stored program: exec compiles the filter from the config again.
+  std::filesystem::remove(stored);
+  auto recompiled = exec_probes();
+  force_delete(b, id);
+
+  CHECK(from_stored == recompiled);
+  for (const char* op : {"ptrace", "mount", "unshare_user", "keyctl", "bpf"}) {
+    INFO("operation " << op);
+    CHECK(from_stored[op] == "EPERM");
+  }
+  CHECK(from_stored["socket_packet"] == "EAFNOSUPPORT");
+  CHECK(from_stored["io_uring_setup"] == "ENOSYS");
+  CHECK(from_stored["int80"] == std::to_string(128 + SIGSYS));
+  CHECK(from_stored["getpid"] == "OK");
+}
+
+TEST_CASE("container: without a filter nothing is stored and exec'd processes reach the kernel",
+          "[container][exec]") {
+  Bundle b;
+  const std::string id = "seccomp-probe-exec-off-" + std::to_string(getpid());
+  const std::string root = state_root(b);
+  write_config(b, "exec sleep 1000");
+  REQUIRE(agentrt_cmd(root, {"--profile", "off", "run", "-d", "-b", b.dir.string(), id}, false).exit_code ==
+          0);
+  auto r = agentrt_cmd(root, {"exec", id, "/bin/busybox", "sh", "-c", probe_script(false)});
+  bool stored = std::filesystem::exists(root + "/" + id + "/seccomp.bpf");
+  force_delete(b, id);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_FALSE(stored);
+  auto m = results(r.out);
+  CHECK(m["unshare_user"] == "OK");
+  CHECK(m["keyctl"] == "OK");
+  CHECK(m["int80"] == "0");
+}

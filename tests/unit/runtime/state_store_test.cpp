@@ -8,6 +8,7 @@
 #include "unit/runtime/test_tmpdir.hpp"
 
 using agentrt::Error;
+using agentrt::runtime::ConfigDetail;
 using agentrt::runtime::ContainerRecord;
 using agentrt::runtime::StateStore;
 using agentrt::test::TempDir;
@@ -66,6 +67,30 @@ TEST_CASE("the config is kept apart from the state, verbatim", "[state_store]") 
   CHECK(store.load_config("agent-1")["linux"]["seccomp"]["defaultAction"] == "SCMP_ACT_ERRNO");
   // Commands that only need the state do not read (or parse) the config.
   CHECK(agentrt::fs::read_file(store.dir("agent-1") + "/state.json").find("seccomp") == std::string::npos);
+}
+
+TEST_CASE("exec's view of the config leaves out only the seccomp rules", "[state_store]") {
+  TempDir tmp;
+  StateStore store(tmp.path());
+  auto lock = store.create_locked("agent-1");
+  const nlohmann::json config = {
+      {"ociVersion", "1.2.0"},
+      {"annotations", {{"syscalls", "kept: not under linux.seccomp"}}},
+      {"process", {{"args", {"sh"}}, {"syscalls", {{"names", {"kept"}}}}}},
+      {"mounts", {{{"destination", "/proc"}, {"syscalls", "kept: inside an array"}}}},
+      {"linux",
+       {{"resources", {{"syscalls", "kept: a sibling of seccomp"}}},
+        {"seccomp",
+         {{"defaultAction", "SCMP_ACT_ERRNO"},
+          {"listenerPath", "/run/listener.sock"},
+          {"syscalls", {{{"names", {"read", "write"}}, {"action", "SCMP_ACT_ALLOW"}}}}}},
+        {"maskedPaths", {"/proc/kcore"}}}}};
+  store.save_config("agent-1", config.dump());
+
+  nlohmann::json expected = config;
+  expected["linux"]["seccomp"].erase("syscalls");
+  CHECK(store.load_config("agent-1", ConfigDetail::without_seccomp_rules) == expected);
+  CHECK(store.load_config("agent-1") == config);
 }
 
 TEST_CASE("a missing config is an error naming the container", "[state_store]") {
