@@ -79,6 +79,8 @@ void remove_children(const std::string& dir) {
 void remove_created(const std::vector<std::string>& created, const std::string& own) {
   for (auto it = created.rbegin(); it != created.rend(); ++it) {
     if (*it == own) {
+      // Usually it is empty: sub-cgroups (made inside the container) are listed only when it stays.
+      if (::rmdir(own.c_str()) == 0 || errno == ENOENT) continue;
       remove_children(own);
       if (!rmdir_retry(own)) throw sys_error("remove cgroup " + own, EBUSY);
       continue;

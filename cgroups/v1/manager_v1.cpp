@@ -266,6 +266,9 @@ class V1Manager : public Manager {
         if (fs::exists(*it)) return;
         continue;
       }
+      // Usually it is empty: sub-cgroups (made inside the container) are listed only when it stays.
+      lib_.remove_if_empty(rel(d, own), d.controllers);
+      if (!fs::exists(own)) continue;
       cgroupfs::remove_children(own);
       // libcgroup reports success for a directory it could not remove (still busy): check and retry.
       const auto deadline = std::chrono::steady_clock::now() + cgroupfs::kBusyWait;
