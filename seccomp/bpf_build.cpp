@@ -74,6 +74,7 @@ Ctx new_context(const RuleSet& r) {
   // A syscall from a foreign ABI (int 0x80 on x86_64) never reaches the rules: it kills the process.
   check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "set bad-arch action");
   check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0), "clear no_new_privs attribute");
+  check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, kOptimizeLevel), "set binary-tree layout");
   if (r.arches.empty()) return ctx;
   uint32_t native = native_arch();
   bool keep_native = false;

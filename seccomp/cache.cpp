@@ -9,6 +9,7 @@
 
 #include "oci/support/fs.hpp"
 #include "seccomp/arch.hpp"
+#include "seccomp/bpf_build.hpp"
 
 namespace agentrt::seccomp {
 namespace {
@@ -29,8 +30,8 @@ uint64_t fnv1a64(const std::string& data) {
 
 std::string cache_key(const RuleSet& r) {
   std::ostringstream in;
-  in << kMagic << ' ' << kFormat << ";libseccomp=" << SCMP_VER_MAJOR << '.' << SCMP_VER_MINOR << '.'
-     << SCMP_VER_MICRO << ";native=" << native_arch_name() << ';' << canonical(r);
+  in << kMagic << ' ' << kFormat << ";optimize=" << kOptimizeLevel << ";libseccomp=" << SCMP_VER_MAJOR << '.'
+     << SCMP_VER_MINOR << '.' << SCMP_VER_MICRO << ";native=" << native_arch_name() << ';' << canonical(r);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(in.str())));
   return hex;
