@@ -89,21 +89,25 @@ class Runtime:
 
 
 class Floor(Runtime):
-  """bench/floor.c: clone + pivot_root + /proc + exec, nothing else. Launched like the runtimes (same launcher)."""
+  """bench/floor.c: clone + pivot_root + /proc + exec, nothing else (with --cgroups: plus the kernel's share of the
+  container's cgroups). Launched like the runtimes (same launcher)."""
 
-  def __init__(self, argv, rootfs):
-    super().__init__("floor", argv, None, os.getpid())
+  def __init__(self, name, argv, rootfs):
+    super().__init__(name, argv, None, os.getpid())
     self.rootfs = rootfs
 
   def run_true(self):
     return run(self.argv + [self.rootfs, "/bin/true"])
 
 
-def make_floor(opts):
+def make_floors(opts):
+  """The bare floor, and the floor that also creates, joins and removes a cgroup in every hierarchy."""
   if not opts.floor:
-    return None
+    return []
   prefix = [opts.nsexec, "/proc/%d/ns/mnt" % os.getpid()] if opts.crun_mntns_pid else []
-  return Floor(prefix + [opts.floor], opts.rootfs)
+  return [Floor("floor", prefix + [opts.floor], opts.rootfs),
+          Floor("floor_cgroups", prefix + [opts.floor, "--cgroups", "agentrt-bench-floor-%d" % os.getpid()],
+                opts.rootfs)]
 
 
 def pure_cgroup_v2():
@@ -483,16 +487,18 @@ def bench(opts, all_rts, bundles, log):
     log("note: " + note)
 
   results = {rt.name: {} for rt in rts}
-  floor = make_floor(opts)
+  floors = make_floors(opts)
   for variant in VARIANTS:
     true_b = bundles[("true", variant)]
     log("[%s] run /bin/true x%d" % (variant, n))
-    if floor and variant == "no-seccomp":
-      # The floor runs in the same rotation as the runtimes, so drift hits it alike.
-      results["floor"] = {}
-      measure_interleaved(rts + [floor], n, lambda rt: rt.run_true() if rt is floor else sc_run(rt, true_b),
+    if floors and variant == "no-seccomp":
+      # The floors run in the same rotation as the runtimes, so drift hits them alike.
+      for f in floors:
+        results[f.name] = {}
+      measure_interleaved(rts + floors, n, lambda rt: rt.run_true() if rt in floors else sc_run(rt, true_b),
                           results, "run/" + variant, log)
-      meta["floor"] = results.pop("floor")["run/" + variant]
+      for f in floors:
+        meta[f.name] = results.pop(f.name)["run/" + variant]
     else:
       measure_interleaved(rts, n, lambda rt: sc_run(rt, true_b), results, "run/" + variant, log)
     log("[%s] create+start+wait+delete x%d" % (variant, n))

@@ -133,6 +133,11 @@ def targets(meta, results):
   if floor and a is not None:
     lines.append("- run/no-seccomp vs the bare clone/pivot_root/exec floor (bench/floor.c, %s ms): %.3fx "
                  "(target <= 2x): %s" % (ms(floor), a / floor, verdict(a / floor <= 2)))
+    with_cgroups = median(meta.get("floor_cgroups", {}).get("samples", []))
+    if with_cgroups:
+      lines.append("  (the same floor creating, joining and removing one cgroup per hierarchy, no limits: %s ms, "
+                   "%.2fx the bare floor; agentrt is %.3fx that)" % (ms(with_cgroups), with_cgroups / floor,
+                                                                    a / with_cgroups))
   for variant in ("no-seccomp", "docker-seccomp"):
     a, c = rt("agentrt", "rss_kib/" + variant), rt("crun", "rss_kib/" + variant)
     if a and c:
@@ -218,6 +223,11 @@ def write_all(meta, results, out_dir, log):
   if floor:
     lines += ["", "floor (bench/floor.c: clone with the bundle's namespaces + pivot_root + mount /proc + exec, "
               "nothing else), run /bin/true: med %s / p90 %s ms" % (ms(median(floor)), ms(p90(floor)))]
+  with_cgroups = meta.get("floor_cgroups", {}).get("samples", [])
+  if with_cgroups:
+    lines += ["", "floor with cgroups (bench/floor.c --cgroups: the same, plus mkdir, join and rmdir of one cgroup "
+              "in each of the host's hierarchies, no limit written), run /bin/true: med %s / p90 %s ms" %
+              (ms(median(with_cgroups)), ms(p90(with_cgroups)))]
   lines += ["", "## Targets (issue 7)", ""] + targets(meta, results)
   text = "\n".join(header + lines) + "\n"
   log("")
