@@ -29,9 +29,10 @@ CgroupPtr make(const std::string& path, const std::vector<std::string>& controll
 
 Error lib_error(const std::string& what, int rc) {
   int err = cgroup_get_last_errno();
-  std::string msg = what + ": " + cgroup_strerror(rc);
   if (rc == ECGOTHER && err != 0) return sys_error(what, err);
-  return Error(msg, err);
+  // ECGOTHER's text is strerror(last errno), which reads "Success" when libcgroup failed without setting one.
+  if (rc == ECGOTHER) return Error(what + ": libcgroup failed without an errno (ECGOTHER)");
+  return Error(what + ": " + cgroup_strerror(rc), err);
 }
 
 }  // namespace
@@ -40,7 +41,8 @@ void LibCgroup::init() {
   // libcgroup's tables are process-global, so is the record that they are filled (`run` creates and
   // deletes through two managers). Concurrent first calls are serialised by the static's initialisation.
   static const int rc = cgroup_init();
-  if (rc != 0) throw lib_error("libcgroup init", rc);
+  if (rc != 0)
+    throw lib_error("libcgroup init (from /proc/cgroups, /proc/mounts and each cgroup2 mount)", rc);
 }
 
 void LibCgroup::create(const std::string& path, const std::vector<std::string>& controllers) {

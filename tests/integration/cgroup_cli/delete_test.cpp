@@ -43,3 +43,32 @@ TEST_CASE("a create that fails after making the cgroup leaves no cgroup", "[dele
   CHECK(Fixture::leaked_cgroups(b.id()).empty());
   CHECK(fx.state(b.id()) == std::nullopt);
 }
+
+TEST_CASE("a hidden cgroup2 mount stops libcgroup with an error that says so, and nothing is left",
+          "[delete]") {
+  // libcgroup reads each cgroup2 mount listed in /proc/mounts; one shadowed by another mount (a private mount
+  // namespace here, the host is untouched) makes its init fail without an errno.
+  // Like the rest of this suite it needs the hybrid host (a cgroup2 mount next to the v1 hierarchies).
+  REQUIRE(stdfs::exists("/sys/fs/cgroup/unified/cgroup.controllers"));
+  Fixture fx;
+  auto& b = fx.bundle("hidden-v2");
+  b.save();
+  std::vector<std::string> argv = {"/usr/bin/unshare",
+                                   "--mount",
+                                   "--propagation",
+                                   "private",
+                                   "--",
+                                   "/bin/sh",
+                                   "-c",
+                                   "mount -t tmpfs agentrt-test-mask /sys/fs/cgroup/unified && exec \"$@\"",
+                                   "sh"};
+  for (const auto& a : fx.argv({"run", "--bundle", b.dir().string(), b.id()})) argv.push_back(a);
+  Result r = execute(argv);
+  INFO("exit " << r.code << ": " << r.all());
+  CHECK(r.code != 0);
+  CHECK(contains(r.err, "libcgroup init"));
+  CHECK(contains(r.err, "ECGOTHER"));
+  CHECK_FALSE(contains(r.err, "Success"));
+  CHECK(Fixture::leaked_cgroups(b.id()).empty());
+  CHECK(fx.state(b.id()) == std::nullopt);
+}

@@ -81,7 +81,15 @@ TEST_CASE("events reports an oom kill of a child while the container keeps runni
   Background events(fx.argv({"events", "--interval", "1s", b.id()}), out);
   REQUIRE(eventually([&] { return contains(read_text(out), "\"stats\""); }, 10));
   write_text(b.ctl() / "go", "");
-  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "child"); }, 30));
+  bool reported = eventually([&] { return stdfs::exists(b.ctl() / "child"); }, 30);
+  if (!reported) {
+    Result ps = fx.agentrt({"ps", b.id()});
+    FAIL("the child never reported; container "
+         << fx.status(b.id()) << "\nps: " << ps.all() << "\nmemory.oom_control:\n"
+         << read_text(memory / "memory.oom_control")
+         << "memory.usage_in_bytes: " << read_text(memory / "memory.usage_in_bytes") << "events:\n"
+         << read_text(out));
+  }
   CHECK(trim(read_text(b.ctl() / "child")) == "137");  // the child shell died of SIGKILL
   CHECK(eventually([&] { return contains(read_text(out), "\"oom\""); }, 5));
   CHECK(contains(read_text(memory / "memory.oom_control"), "oom_kill 1"));
