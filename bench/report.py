@@ -150,7 +150,7 @@ def targets(meta, results):
     leaks = [k for k, v in conc.items() if v.get("leaks")]
     per = ["%d: %s ms" % (n, ms(conc[n]["per_container"])) for n in counts]
     growth = conc[counts[-1]]["per_container"] / conc[counts[0]]["per_container"]
-    lines.append("- concurrency (%d at a time): %d failed, leaks %s; per container %s (%.2fx from %d to %d; flat "
+    lines.append("- concurrency (%d at a time, median of 3 rounds): %d failed, leaks %s; per container %s (%.2fx from %d to %d; flat "
                  "= within 1.25x): %s" % (20, failed, leaks or "none", ", ".join(per), growth, counts[0], counts[-1],
                                           verdict(failed == 0 and not leaks and growth <= 1.25)))
   return lines
