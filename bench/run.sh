@@ -55,15 +55,17 @@ mkdir -p "$out"
 # so all pay the same launcher cost.
 mask_args=()
 if [[ " $runtimes " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
+  # The staging directory lives in the scratch directory (removed by the next run), not loose in /run.
   unshare --mount --propagation private -- /bin/bash -ec '
+    stage=$1
     v1=$(awk '"'"'$3 == "cgroup" && $2 ~ "^/sys/fs/cgroup/[^/]+$" { sub("^/sys/fs/cgroup/", "", $2); print $2 }'"'"' /proc/self/mounts)
-    mkdir -p /run/agentrt-bench-v1
-    mount -t tmpfs agentrt-bench-v1 /run/agentrt-bench-v1
-    for c in $v1; do mkdir "/run/agentrt-bench-v1/$c"; mount --bind "/sys/fs/cgroup/$c" "/run/agentrt-bench-v1/$c"; done
+    mkdir -p "$stage"
+    mount -t tmpfs agentrt-bench-v1 "$stage"
+    for c in $v1; do mkdir "$stage/$c"; mount --bind "/sys/fs/cgroup/$c" "$stage/$c"; done
     mount -t tmpfs -o mode=755 agentrt-bench-cgroup /sys/fs/cgroup
-    for c in $v1; do mkdir "/sys/fs/cgroup/$c"; mount --move "/run/agentrt-bench-v1/$c" "/sys/fs/cgroup/$c"; done
+    for c in $v1; do mkdir "/sys/fs/cgroup/$c"; mount --move "$stage/$c" "/sys/fs/cgroup/$c"; done
     echo ready
-    exec sleep infinity' >"$work/mask.ready" &
+    exec sleep infinity' bench-v1 "$work/v1-stage" >"$work/mask.ready" &
   holder=$!
   trap 'kill "$holder" 2>/dev/null' EXIT
   for _ in $(seq 50); do
