@@ -20,7 +20,8 @@ namespace agentrt::runtime {
 enum class ConfigDetail {
   full,
   // Without linux.seccomp.syscalls: for exec, which installs the stored compiled program instead. The rules
-  // are most of a Docker-style config (25 KB of its 27), and not building them saves a third of exec's time.
+  // are most of a Docker-style config (25 KB of its 27); not building them (nor hashing them for the cache)
+  // measured 0.3 ms less CPU per exec.
   without_seccomp_rules,
 };
 
