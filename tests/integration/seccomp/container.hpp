@@ -1,19 +1,15 @@
 #pragma once
-// A busybox bundle with the threat probe, and `agentrt run` on it with a deadline.
-#include <fcntl.h>
-#include <signal.h>
+// A busybox bundle with the threat probe, and agentrt commands on it with a deadline.
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "child.hpp"
+#include "integration_support/runtime.hpp"
 
 namespace agentrt::seccomp::itest {
 
@@ -69,46 +65,11 @@ struct RunOutput {
   std::string out;
 };
 
-// agentrt with these arguments (after --root), killed if it takes longer than a minute. stdout is captured,
-// or left on /dev/null for a command whose container outlives it (`run -d`) and would hold the pipe open.
-inline RunOutput agentrt_cmd(const std::string& root, const std::vector<std::string>& args,
-                             bool capture = true) {
-  std::vector<std::string> argv{AGENTRT_BIN, "--root", root};
-  argv.insert(argv.end(), args.begin(), args.end());
-  int out[2];
-  REQUIRE(pipe(out) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    setpgid(0, 0);
-    int null = open("/dev/null", O_WRONLY);
-    dup2(capture ? out[1] : null, 1);
-    close(out[0]);
-    std::vector<char*> cargs;
-    for (auto& a : argv) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    execv(cargs[0], cargs.data());
-    _exit(127);
-  }
-  close(out[1]);
-  RunOutput r;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  int status = 0;
-  bool done = false;
-  while (!done && std::chrono::steady_clock::now() < deadline) {
-    done = waitpid(pid, &status, WNOHANG) == pid;
-    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!done) {
-    kill(-pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(out[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
-  close(out[0]);
-  r.exit_code = !done ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+// agentrt --root root args..., through the shared runner (output in files, so a container that outlives the
+// command, as `run -d`'s does, cannot hold it up); killed after a minute, exit_code -1 then.
+inline RunOutput agentrt_cmd(const std::string& root, const std::vector<std::string>& args) {
+  ::itest::Result r = ::itest::Runtime(::itest::agentrt_bin(), root, {})(args, 60);
+  return {r.code, r.out};
 }
 
 inline void write_config(const Bundle& b, const std::string& script,

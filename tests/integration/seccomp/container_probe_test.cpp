@@ -103,7 +103,7 @@ TEST_CASE("container: an exec'd process gets the container's filter, stored at c
   const std::string root = state_root(b);
   const std::string stored = root + "/" + id + "/seccomp.bpf";
   write_config(b, "exec sleep 1000");
-  REQUIRE(agentrt_cmd(root, {"run", "-d", "-b", b.dir.string(), id}, false).exit_code == 0);
+  REQUIRE(agentrt_cmd(root, {"run", "-d", "-b", b.dir.string(), id}).exit_code == 0);
   auto exec_probes = [&] {
     auto r = agentrt_cmd(root, {"exec", id, "/bin/busybox", "sh", "-c", probe_script(false)});
     INFO(r.out);
@@ -134,8 +134,7 @@ TEST_CASE("container: without a filter nothing is stored and exec'd processes re
   const std::string id = "seccomp-probe-exec-off-" + std::to_string(getpid());
   const std::string root = state_root(b);
   write_config(b, "exec sleep 1000");
-  REQUIRE(agentrt_cmd(root, {"--profile", "off", "run", "-d", "-b", b.dir.string(), id}, false).exit_code ==
-          0);
+  REQUIRE(agentrt_cmd(root, {"--profile", "off", "run", "-d", "-b", b.dir.string(), id}).exit_code == 0);
   auto r = agentrt_cmd(root, {"exec", id, "/bin/busybox", "sh", "-c", probe_script(false)});
   bool stored = std::filesystem::exists(root + "/" + id + "/seccomp.bpf");
   force_delete(b, id);
