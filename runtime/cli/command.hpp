@@ -58,5 +58,7 @@ int cmd_spec(const runtime::Context&, const Args&);
 int cmd_features(const runtime::Context&, const Args&);
 int cmd_checkpoint(const runtime::Context&, const Args&);
 int cmd_restore(const runtime::Context&, const Args&);
+int cmd_install(const runtime::Context&, const Args&);
+int cmd_uninstall(const runtime::Context&, const Args&);
 
 }  // namespace agentrt::cli

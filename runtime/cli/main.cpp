@@ -111,6 +111,8 @@ const std::vector<Command>& commands() {
       {"features", "print the features this runtime supports (JSON)", cmd_features},
       {"checkpoint", "not supported", cmd_checkpoint},
       {"restore", "not supported", cmd_restore},
+      {"install", "register agentrt with docker, podman or containerd", cmd_install},
+      {"uninstall", "remove what install registered", cmd_uninstall},
   };
   return table;
 }
