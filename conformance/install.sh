@@ -247,6 +247,20 @@ expect_eq "uninstall restores containers.conf byte for byte" "" \
     "$(cmp "$WORK/containers.conf.orig" "$WORK/containers.conf" 2>&1)"
 timeout -s KILL 60 $PODMAN_CMD rm -af -t 0 >/dev/null 2>&1
 
+# --- containerd (its own parser reads the edited file; no daemon is started) -------------------------------
+if [ -x /usr/bin/containerd ]; then
+    containerd config default >"$WORK/config.toml"
+    cp "$WORK/config.toml" "$WORK/config.toml.orig"
+    out=$($BIN install containerd --config "$WORK/config.toml" 2>&1)
+    expect_match "agentrt install containerd says how to reload" "reload: systemctl restart containerd" "$out"
+    expect_match "containerd reads the runtime from the edited config.toml" "BinaryName = \"$BIN\"" \
+        "$(containerd --config "$WORK/config.toml" config dump 2>&1 | grep -A40 'runtimes.agentrt.options\]')"
+    $BIN uninstall containerd --config "$WORK/config.toml" >/dev/null 2>&1
+    expect_eq "uninstall restores config.toml byte for byte" "" "$(cmp "$WORK/config.toml.orig" "$WORK/config.toml" 2>&1)"
+else
+    skip "containerd config.toml" "containerd is not installed"
+fi
+
 # --- removal ---------------------------------------------------------------------------------------------------
 out=$(apt-get remove -y agentrt 2>&1)
 expect_nomatch "apt remove agentrt" "ok installed" "$(dpkg-query -W -f '${Status}' agentrt 2>&1)"
