@@ -8,6 +8,17 @@ namespace {
 
 constexpr const char* kTable = "engine.runtimes";
 
+// Runtimes written as `runtimes = {...}` in [engine] (or as dotted keys) cannot be merged with a table.
+void refuse_inline_runtimes(const TomlLines& doc, const std::string& file) {
+  auto line = doc.dotted_definition("engine", "runtimes");
+  if (!line) line = doc.dotted_definition("", kTable);
+  if (line)
+    throw Error(
+        file + ":" + std::to_string(*line) +
+        ": engine.runtimes is defined as a key here, not as an [engine.runtimes] table; add agentrt to it "
+        "by hand");
+}
+
 }  // namespace
 
 Edit podman_install(const std::optional<std::string>& before, const Registration& r,
@@ -19,6 +30,7 @@ Edit podman_install(const std::optional<std::string>& before, const Registration
         "`podman --runtime agentrt --runtime-flag profile=" +
         r.profile + " run ...` or `podman run --annotation run.agentrt.profile=" + r.profile + " ...`");
   TomlLines doc(before.value_or(""), file);
+  refuse_inline_runtimes(doc, file);
   std::string value = "[" + toml_string(r.binary) + "]";
   auto old = doc.value(kTable, toml_key(r.name));
   if (!doc.set(kTable, toml_key(r.name), value)) return {before, {}};

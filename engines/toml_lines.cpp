@@ -251,6 +251,16 @@ std::optional<std::string> TomlLines::value(const std::string& table, const std:
   return statements_[*k].value;
 }
 
+std::optional<size_t> TomlLines::dotted_definition(const std::string& table, const std::string& key) const {
+  auto r = find_table(table);
+  if (!r) return std::nullopt;
+  for (size_t i = r->body_begin; i < r->body_end; ++i) {
+    const Statement& s = statements_[i];
+    if (s.kind == Kind::key && (s.key == key || s.key.rfind(key + ".", 0) == 0)) return s.first + 1;
+  }
+  return std::nullopt;
+}
+
 bool TomlLines::has_table(const std::string& table) const {
   return find_table(table).has_value();
 }

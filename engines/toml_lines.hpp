@@ -28,6 +28,9 @@ class TomlLines {
   std::optional<std::string> value(const std::string& table, const std::string& key) const;
   bool has_table(const std::string& table) const;
   size_t key_count(const std::string& table) const;
+  // The 1-based line of a key in `table` that is `key` or a dotted key below it (key.x = ...), if any: a
+  // table defined that way cannot also get a [table.key] header.
+  std::optional<size_t> dotted_definition(const std::string& table, const std::string& key) const;
   // Whether any comment line sits inside the table's body.
   bool table_has_comments(const std::string& table) const;
 

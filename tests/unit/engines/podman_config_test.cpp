@@ -99,3 +99,12 @@ TEST_CASE("toml keys that are not bare are quoted", "[engines][toml]") {
   CHECK(doc.value("a.\"b c\".d", "k") == "1");
   CHECK(doc.value("a.\"b c\".d", "\"q.k\"") == "'''x\ny'''");
 }
+
+TEST_CASE("podman refuses runtimes defined as a key instead of a table", "[engines][podman]") {
+  std::string inline_table =
+      "[engine]\ncgroup_manager = \"cgroupfs\"\nruntimes = { crun = [\"/usr/bin/crun\"] }\n";
+  CHECK_THROWS_WITH(plan_install(Engine::podman, inline_table, kPlain, "c.conf"),
+                    Catch::StartsWith("c.conf:3: engine.runtimes is defined as a key here"));
+  std::string dotted = "engine.runtimes.crun = [\"/usr/bin/crun\"]\n";
+  CHECK_THROWS_WITH(plan_install(Engine::podman, dotted, kPlain, "c.conf"), Catch::StartsWith("c.conf:1: "));
+}
