@@ -15,13 +15,28 @@ int config_version(const TomlLines& doc, const std::string& file) {
   throw Error(file + ": unsupported containerd config version " + *v + " (expected 1, 2 or 3)");
 }
 
+// The CRI plugin's table: its name changed with the config version.
+std::string cri_plugin_table(int version) {
+  return version == 1   ? "plugins.cri"
+         : version == 2 ? "plugins.\"io.containerd.grpc.v1.cri\""
+                        : "plugins.\"io.containerd.cri.v1.runtime\"";
+}
+
+// Runtimes written as a key (`runtimes = {...}` or dotted) cannot be merged with a runtime table.
+void refuse_inline_runtimes(const TomlLines& doc, int version, const std::string& file) {
+  std::string plugin = cri_plugin_table(version);
+  auto line = doc.dotted_definition(plugin + ".containerd", "runtimes");
+  if (!line) line = doc.dotted_definition(plugin, "containerd.runtimes");
+  if (line)
+    throw Error(file + ":" + std::to_string(*line) +
+                ": the CRI runtimes are defined as a key here, not as tables; " +
+                "add agentrt to them by hand");
+}
+
 }  // namespace
 
 std::string containerd_runtime_table(int version, const std::string& name) {
-  const char* plugin = version == 1   ? "plugins.cri"
-                       : version == 2 ? "plugins.\"io.containerd.grpc.v1.cri\""
-                                      : "plugins.\"io.containerd.cri.v1.runtime\"";
-  return std::string(plugin) + ".containerd.runtimes." + toml_key(name);
+  return cri_plugin_table(version) + ".containerd.runtimes." + toml_key(name);
 }
 
 Edit containerd_install(const std::optional<std::string>& before, const Registration& r,
@@ -37,7 +52,9 @@ Edit containerd_install(const std::optional<std::string>& before, const Registra
     doc.set("", "version", kNewFileVersion);
     out.changes.push_back(std::string("set version = ") + kNewFileVersion + " (new config)");
   }
-  std::string table = containerd_runtime_table(config_version(doc, file), r.name);
+  int version = config_version(doc, file);
+  refuse_inline_runtimes(doc, version, file);
+  std::string table = containerd_runtime_table(version, r.name);
   const std::string type = toml_string("io.containerd.runc.v2");
   const std::string binary = toml_string(r.binary);
   if (doc.set(table, "runtime_type", type))

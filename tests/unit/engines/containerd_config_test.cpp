@@ -92,3 +92,12 @@ TEST_CASE("containerd refuses a malformed config naming the file and the line", 
       plan_install(Engine::containerd, kConfigToml, {"x", "/usr/bin/agentrt", "agent-dev"}, "c"),
       Catch::Contains("run.agentrt.profile=agent-dev"));
 }
+
+TEST_CASE("containerd refuses runtimes defined as a key instead of tables", "[engines][containerd]") {
+  std::string inline_runtimes =
+      "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  runtimes = { runc = { runtime_type "
+      "= "
+      "\"io.containerd.runc.v2\" } }\n";
+  CHECK_THROWS_WITH(plan_install(Engine::containerd, inline_runtimes, kPlain, "config.toml"),
+                    Catch::StartsWith("config.toml:3: the CRI runtimes are defined as a key here"));
+}
