@@ -5,7 +5,7 @@
 #   conformance/install.sh BUILD_DIR
 #
 # BUILD_DIR is a configured build tree of this repo (agentrt and agentrt_docs are built in it). Needs root,
-# docker.io, podman, lintian and man-db. The host is left as found: the package is purged and every daemon,
+# docker.io, podman, containerd, lintian, man-db and bash-completion. The host is left as found: the package is purged and every daemon,
 # container and file of the run is removed.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -86,9 +86,9 @@ expect_nomatch "no file is group/world writable" '^-.....w|^-........w' "$conten
 expect_eq "the package depends on nothing (static binary)" "" "$(dpkg-deb -f "$DEB" Depends)"
 expect_match "the description says the binary is static" "statically linked" "$(dpkg-deb -f "$DEB" Description)"
 
-lint=$(lintian --no-tag-display-limit "$DEB" 2>&1)
+lint=$(lintian --tag-display-limit 0 --display-info --show-overrides "$DEB" 2>&1)
 expect_nomatch "lintian reports no errors" '^E: ' "$lint"
-printf '%s\n' "$lint" | grep -E '^(W|I): ' | sed 's/^/# lintian: /'
+printf '%s\n' "$lint" | grep -E '^(W|I|O): ' | sed 's/^/# lintian: /'
 
 out=$(apt-get install -y "$DEB" 2>&1)
 expect_eq "apt install ./agentrt_*.deb" "install ok installed" "$(dpkg-query -W -f '${Status}' agentrt 2>&1)"
