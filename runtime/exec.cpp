@@ -164,11 +164,7 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   if (!spec.process || !spec.linux)
     throw Error("state of " + opts.id + ": config has no process or linux section");
   spec.process = exec_process(*spec.process, opts);
-  std::string profile_name =
-      c.rec.agent_policy.is_object() ? c.rec.agent_policy.value("profile", "off") : "off";
-  auto profile = policy::profile_from_name(profile_name);
-  if (!profile) throw Error("state of " + opts.id + ": unknown agent profile " + profile_name);
-  policy::apply_agent_policy(spec, *profile);
+  policy::apply_agent_policy(spec, policy::recorded_profile(c.rec.agent_policy, opts.id));
   const oci::Process& proc = *spec.process;
 
   std::optional<seccomp::Program> filter;
