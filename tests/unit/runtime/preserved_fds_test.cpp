@@ -16,8 +16,12 @@ namespace {
 // Puts /dev/null at each of `fds` and closes them again on destruction.
 struct OpenFds {
   explicit OpenFds(std::vector<int> fds) : fds_(std::move(fds)) {
-    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    REQUIRE(null >= 0);
+    // Opened above the range, so dup3 never gets the same fd twice.
+    int low = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(low >= 0);
+    int null = ::fcntl(low, F_DUPFD_CLOEXEC, 100);
+    ::close(low);
+    REQUIRE(null >= 100);
     for (int fd : fds_) REQUIRE(::dup3(null, fd, O_CLOEXEC) == fd);
     ::close(null);
   }
