@@ -7,6 +7,7 @@
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "runtime/agent_policy.hpp"
+#include "seccomp/arch.hpp"
 
 namespace agentrt::runtime {
 namespace {
@@ -45,6 +46,14 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
     throw e.wrap("config.json");
   }
   require_runnable(cc.spec);
+  // Before the agent policy, which replaces the list with the native architecture.
+  if (cc.spec.linux->seccomp) {
+    try {
+      seccomp::check_architecture_names(cc.spec.linux->seccomp->architectures);
+    } catch (const Error& e) {
+      throw e.wrap("config.json");
+    }
+  }
   policy::ProfileChoice choice = policy::choose_profile(cc.spec, ctx.profile_flag);
   policy::PolicyReport report = policy::apply_agent_policy(cc.spec, choice.profile);
   report.minimum = policy::to_string(choice.minimum);

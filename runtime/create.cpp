@@ -279,7 +279,9 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   state.bundle = cc.bundle;
   state.annotations = spec.annotations;
   std::string state_json = oci::to_json(state).dump();
-  sync_send(parent_sock.get(), SyncMsg::go, state_json);
+  // Only the pid: the init builds the same state from its spec, so the message does not grow with the
+  // annotations (a SOCK_SEQPACKET message must fit the socket buffer).
+  sync_send(parent_sock.get(), SyncMsg::go, std::to_string(pid));
 
   // The limits are written while the init builds the rootfs (as runc, before any container code runs:
   // the init waits for hooks_done before it goes on to the user process).
