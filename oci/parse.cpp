@@ -29,8 +29,8 @@ Spec parse_spec(const nlohmann::json& j) {
   if (s.root.path.empty()) root["path"].fail("must not be empty");
   s.root.readonly = root["readonly"].bool_or(false);
   if (Node p = n["process"]; p.present()) s.process = detail::parse_process(p);
-  s.hostname = n["hostname"].str_or("");
-  s.domainname = n["domainname"].str_or("");
+  s.hostname = detail::uts_name(n["hostname"]);
+  s.domainname = detail::uts_name(n["domainname"]);
   s.mounts = detail::parse_mounts(n["mounts"]);
   s.hooks = detail::parse_hooks(n["hooks"]);
   s.annotations = n["annotations"].str_map();

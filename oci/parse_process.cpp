@@ -1,4 +1,6 @@
 // process (config.json) and the process.json of `exec --process`.
+#include <linux/limits.h>
+
 #include <algorithm>
 #include <array>
 #include <set>
@@ -19,7 +21,11 @@ User parse_user(const Node& n) {
   u.uid = n["uid"].opt_int<uint32_t>().value_or(0);
   u.gid = n["gid"].opt_int<uint32_t>().value_or(0);
   u.umask = n["umask"].opt_int<uint32_t>();
-  for (const Node& g : n["additionalGids"].items()) u.additional_gids.push_back(g.integer<uint32_t>());
+  Node gids = n["additionalGids"];
+  for (const Node& g : gids.items()) u.additional_gids.push_back(g.integer<uint32_t>());
+  if (u.additional_gids.size() > NGROUPS_MAX)
+    gids.fail(std::to_string(u.additional_gids.size()) + " groups, more than the kernel's NGROUPS_MAX (" +
+              std::to_string(NGROUPS_MAX) + ")");
   u.username = n["username"].str_or("");
   return u;
 }
@@ -27,7 +33,7 @@ User parse_user(const Node& n) {
 std::vector<std::string> parse_env(const Node& n) {
   std::vector<std::string> env;
   for (const Node& item : n.items()) {
-    std::string kv = item.str();
+    std::string kv = c_string(item);
     auto eq = kv.find('=');
     if (eq == std::string::npos) item.fail("invalid environment variable \"" + kv + "\": missing '='");
     if (eq == 0) item.fail("invalid environment variable \"" + kv + "\": name cannot be empty");
@@ -54,6 +60,11 @@ Capabilities parse_capabilities(const Node& n) {
   c.inheritable = parse_capability_set(n["inheritable"]);
   c.permitted = parse_capability_set(n["permitted"]);
   c.ambient = parse_capability_set(n["ambient"]);
+  // capset(2) refuses an effective set that is not a subset of the permitted set (EPERM).
+  for (int cap : c.effective)
+    if (std::find(c.permitted.begin(), c.permitted.end(), cap) == c.permitted.end())
+      n["effective"].fail(capability_name(cap) +
+                          " is not in the permitted set (process.capabilities.permitted)");
   return c;
 }
 
@@ -129,7 +140,8 @@ Process parse_process(const Node& n) {
         ConsoleSize{cs["height"].required().integer<uint32_t>(), cs["width"].required().integer<uint32_t>()};
   p.user = parse_user(n["user"]);
   Node args = n["args"];
-  p.args = args.required().str_list();
+  args.required();
+  for (const Node& a : args.items()) p.args.push_back(c_string(a));
   if (p.args.empty()) args.fail("must not be empty");
   p.command_line = n["commandLine"].str_or("");
   p.env = parse_env(n["env"]);

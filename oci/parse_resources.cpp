@@ -33,12 +33,19 @@ std::vector<DeviceCgroupRule> parse_device_rules(const Node& n) {
   return out;
 }
 
+// A byte count or -1 for unlimited (0 leaves the kernel's value).
+std::optional<int64_t> memory_bytes(const Node& n) {
+  auto v = n.opt_int<int64_t>();
+  if (v && *v < -1) n.fail("expected -1 (unlimited) or a number of bytes, got " + std::to_string(*v));
+  return v;
+}
+
 MemoryResources parse_memory(const Node& n) {
   n.object();
   MemoryResources m;
-  m.limit = n["limit"].opt_int<int64_t>();
-  m.reservation = n["reservation"].opt_int<int64_t>();
-  m.swap = n["swap"].opt_int<int64_t>();
+  m.limit = memory_bytes(n["limit"]);
+  m.reservation = memory_bytes(n["reservation"]);
+  m.swap = memory_bytes(n["swap"]);
   m.kernel = n["kernel"].opt_int<int64_t>();
   m.kernel_tcp = n["kernelTCP"].opt_int<int64_t>();
   Node swappiness = n["swappiness"];

@@ -7,6 +7,7 @@
 
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
+#include "runtime/agent_policy.hpp"
 #include "runtime/status.hpp"
 
 namespace agentrt::runtime {
@@ -63,11 +64,17 @@ void update_container(const Context& ctx, const std::string& id, const nlohmann:
   Container c = open_container(ctx.store, id);
   if (container_status(ctx.store, c) == oci::Status::stopped) throw Error("container not running");
   oci::Resources r = oci::parse_resources(resources, "linux.resources");
+  nlohmann::json applied = resources;
+  std::string clamped = policy::clamp_pids_update(r, policy::recorded_profile(c.rec.agent_policy, id));
+  if (!clamped.empty()) {
+    ctx.log.warn("linux.resources.pids.limit: " + clamped);
+    applied["pids"]["limit"] = r.pids->limit;
+  }
   cgroups::Manager& cg = cgroup_of(c);
   cg.apply(r);
   for (const auto& w : cg.warnings()) ctx.log.warn(w);
   nlohmann::json config = ctx.store.load_config(id);
-  merge_json(config["linux"]["resources"], resources);
+  merge_json(config["linux"]["resources"], applied);
   ctx.store.save_config(id, config.dump());
 }
 

@@ -7,6 +7,7 @@
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "runtime/agent_policy.hpp"
+#include "seccomp/arch.hpp"
 
 namespace agentrt::runtime {
 namespace {
@@ -45,8 +46,19 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
     throw e.wrap("config.json");
   }
   require_runnable(cc.spec);
-  policy::Profile profile = policy::select_profile(cc.spec, ctx.profile_flag);
-  cc.policy = policy::apply_agent_policy(cc.spec, profile).to_json();
+  // Before the agent policy, which replaces the list with the native architecture.
+  if (cc.spec.linux->seccomp) {
+    try {
+      seccomp::check_architecture_names(cc.spec.linux->seccomp->architectures);
+    } catch (const Error& e) {
+      throw e.wrap("config.json");
+    }
+  }
+  policy::ProfileChoice choice = policy::choose_profile(cc.spec, ctx.profile_flag);
+  policy::PolicyReport report = policy::apply_agent_policy(cc.spec, choice.profile);
+  report.minimum = policy::to_string(choice.minimum);
+  report.minimum_source = choice.minimum_source;
+  cc.policy = report.to_json();
   const std::string& root = cc.spec.root.path;
   cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
   return cc;

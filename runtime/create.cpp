@@ -26,6 +26,7 @@
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
 #include "runtime/passwd.hpp"
+#include "runtime/preserved_fds.hpp"
 #include "runtime/proc_info.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/validate.hpp"
@@ -252,6 +253,12 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   UniqueFd cgroup_dir;
   if (std::string dir = cgroup->clone_into_dir(); !dir.empty())
     cgroup_dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (auto [fd, what] : {std::pair{lock.get(), "the state lock"},
+                          {init.sync_fd, "the sync socket"},
+                          {init.fifo_fd, "the exec fifo"},
+                          {init.console_fd, "the console"},
+                          {cgroup_dir.get(), "the cgroup directory"}})
+    require_outside_preserved(fd, init.preserve_fds, what);
   bool born_in_cgroup = false;
   pid_t pid = clone_init(ns.clone_flags, cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {
@@ -272,7 +279,9 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   state.bundle = cc.bundle;
   state.annotations = spec.annotations;
   std::string state_json = oci::to_json(state).dump();
-  sync_send(parent_sock.get(), SyncMsg::go, state_json);
+  // Only the pid: the init builds the same state from its spec, so the message does not grow with the
+  // annotations (a SOCK_SEQPACKET message must fit the socket buffer).
+  sync_send(parent_sock.get(), SyncMsg::go, std::to_string(pid));
 
   // The limits are written while the init builds the rootfs (as runc, before any container code runs:
   // the init waits for hooks_done before it goes on to the user process).

@@ -20,6 +20,7 @@
 #include "oci/support/unix_socket.hpp"
 #include "runtime/agent_policy.hpp"
 #include "runtime/namespaces.hpp"
+#include "runtime/preserved_fds.hpp"
 #include "runtime/process_launch.hpp"
 #include "runtime/process_setup.hpp"
 #include "runtime/process_wait.hpp"
@@ -163,11 +164,7 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   if (!spec.process || !spec.linux)
     throw Error("state of " + opts.id + ": config has no process or linux section");
   spec.process = exec_process(*spec.process, opts);
-  std::string profile_name =
-      c.rec.agent_policy.is_object() ? c.rec.agent_policy.value("profile", "off") : "off";
-  auto profile = policy::profile_from_name(profile_name);
-  if (!profile) throw Error("state of " + opts.id + ": unknown agent profile " + profile_name);
-  policy::apply_agent_policy(spec, *profile);
+  policy::apply_agent_policy(spec, policy::recorded_profile(c.rec.agent_policy, opts.id));
   const oci::Process& proc = *spec.process;
 
   std::optional<seccomp::Program> filter;
@@ -213,6 +210,12 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
     if (std::string dir = c.cgroup->clone_into_dir(); !dir.empty())
       cgroup_dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   }
+  for (auto [fd, what] : {std::pair{parent_sock.get(), "the sync socket"},
+                          {child_sock.get(), "the sync socket"},
+                          {console.get(), "the console"},
+                          {cgroup_dir.get(), "the cgroup directory"}})
+    require_outside_preserved(fd, opts.preserve_fds, what);
+  for (const auto& ns : namespaces) require_outside_preserved(ns.fd.get(), opts.preserve_fds, "a namespace");
   bool born_in_cgroup = false;
   pid_t pid = fork_child(cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {

@@ -10,9 +10,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "oci/state.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "oci/support/unix_socket.hpp"
@@ -28,16 +30,23 @@
 namespace agentrt::runtime {
 namespace {
 
-std::string receive_state_json(int fd) {
-  char buf[65536];
+// The runtime sends our pid as the host sees it; the rest of the hooks' state comes from the spec.
+std::string receive_state_json(const InitConfig& cfg) {
+  char buf[64];
   ssize_t n;
   do {
-    n = ::recv(fd, buf, sizeof buf, 0);
+    n = ::recv(cfg.sync_fd, buf, sizeof buf, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) throw sys_error("sync receive");
   if (n == 0) throw Error("runtime exited during create");
   if (static_cast<SyncMsg>(buf[0]) != SyncMsg::go) throw Error("sync: expected go");
-  return std::string(buf + 1, static_cast<size_t>(n - 1));
+  oci::State state;
+  state.id = cfg.id;
+  state.status = oci::Status::creating;
+  state.pid = std::atoi(std::string(buf + 1, static_cast<size_t>(n - 1)).c_str());
+  state.bundle = cfg.bundle;
+  state.annotations = cfg.spec->annotations;
+  return oci::to_json(state).dump();
 }
 
 void join_session_keyring(const std::string& id) {
@@ -109,7 +118,7 @@ void run_init(const InitConfig& cfg) {
     std::vector<int> keep = {0, 1, 2, cfg.sync_fd, cfg.fifo_fd, cfg.console_fd, cfg.log.fd()};
     for (int i = 0; i < cfg.preserve_fds; ++i) keep.push_back(3 + i);
     close_fds_except(keep);
-    std::string state_json = receive_state_json(cfg.sync_fd);
+    std::string state_json = receive_state_json(cfg);
 
     bool new_user = cfg.namespaces.clone_flags & CLONE_NEWUSER;
     join_namespaces(cfg.namespaces.join_child);

@@ -106,7 +106,22 @@ void copy_tree(int src_dir, int dst_dir, const std::string& where) {
   }
 }
 
+// What lstat finds at the destination's last component inside the root (0: nothing there).
+unsigned mode_in_root_nofollow(int root_fd, const std::string& destination) {
+  std::string dest = clean_path(destination);
+  int parent = try_open_in_root(root_fd, parent_path(dest), O_PATH | O_DIRECTORY);
+  if (parent < 0) return 0;
+  UniqueFd guard(parent);
+  struct stat st {};
+  if (fstatat(parent, base_name(dest).c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return 0;
+  return st.st_mode;
+}
+
 int do_mount(const MountStep& s, int root_fd, const std::string& rootfs) {
+  if (std::string why =
+          check_special_fs_target(s.fstype, s.destination, mode_in_root_nofollow(root_fd, s.destination));
+      !why.empty())
+    throw Error(why);
   bool existed = false;
   if (int fd = try_open_in_root(root_fd, s.destination, O_PATH); fd >= 0) {
     existed = true;

@@ -1,6 +1,7 @@
 #include "runtime/mount_plan.hpp"
 
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include <set>
 #include <sstream>
@@ -298,6 +299,15 @@ std::string check_proc_destination(const std::string& dest, bool source_is_procf
   for (const char* a : allowed)
     if (dest == a) return "";
   return "\"" + dest + "\" cannot be mounted because it is inside /proc";
+}
+
+std::string check_special_fs_target(const std::string& fstype, const std::string& dest,
+                                    unsigned existing_mode) {
+  if (fstype != "proc" && fstype != "sysfs") return "";
+  if (existing_mode == 0 || S_ISDIR(existing_mode)) return "";
+  const char* found = S_ISLNK(existing_mode) ? "a symlink" : "not a directory";
+  return "destination " + dest + ": filesystem \"" + fstype +
+         "\" must be mounted on an ordinary directory (" + dest + " in the rootfs is " + found + ")";
 }
 
 }  // namespace agentrt::runtime

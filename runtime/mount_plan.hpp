@@ -81,4 +81,11 @@ std::vector<std::string> proc_sys_mounts_outside(const std::vector<MountInfo>& m
 // not procfs. `dest` is the resolved, clean container path. Returns "" when allowed, else the reason.
 std::string check_proc_destination(const std::string& dest, bool source_is_procfs);
 
+// procfs and sysfs go only on an ordinary directory or where nothing exists yet: mounting them through a
+// symlink (or over a file) has been an attack path, and runc refuses it. `dest` is the spec's destination,
+// `existing_mode` the st_mode lstat found there (0: nothing). Returns "" when allowed, else the reason
+// naming the destination.
+std::string check_special_fs_target(const std::string& fstype, const std::string& dest,
+                                    unsigned existing_mode);
+
 }  // namespace agentrt::runtime

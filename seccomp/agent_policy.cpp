@@ -61,11 +61,16 @@ void drop_capabilities(oci::Process& proc, const std::vector<std::string>& names
   }
 }
 
+// 0 and negative limits mean "unlimited" in the spec.
+bool pids_unlimited(const std::optional<oci::PidsResources>& pids) {
+  return !pids || pids->limit <= 0;
+}
+
 void limit_pids(oci::Linux& linux, int64_t limit, PolicyReport& report) {
   if (limit <= 0) return;
   if (!linux.resources) linux.resources.emplace();
   auto& pids = linux.resources->pids;
-  if (pids && pids->limit > 0) return;
+  if (!pids_unlimited(pids)) return;
   pids = oci::PidsResources{limit};
   report.changes.push_back("resources: pids limit set to " + std::to_string(limit));
 }
@@ -97,21 +102,68 @@ const char* to_string(Profile p) {
   return "unknown";
 }
 
-Profile select_profile(const oci::Spec& spec, const std::string& flag_value, const std::string& config_path) {
+bool at_least_as_strict(Profile p, Profile minimum) {
+  return p == minimum || p == Profile::agent_default || minimum == Profile::off;
+}
+
+ProfileChoice choose_profile(const oci::Spec& spec, const std::string& flag_value,
+                             const std::string& config_path) {
+  ProfileChoice choice{Profile::agent_default, Profile::agent_default, "default"};
+  if (!flag_value.empty()) {
+    choice.minimum = parse_named(flag_value, "--profile");
+    choice.minimum_source = "--profile";
+  } else if (auto name = config_profile(config_path)) {
+    choice.minimum = parse_named(*name, config_path + ": profile");
+    choice.minimum_source = config_path;
+  }
+  choice.profile = choice.minimum;
   auto ann = spec.annotations.find(kProfileAnnotation);
-  if (ann != spec.annotations.end())
-    return parse_named(ann->second, std::string("annotation ") + kProfileAnnotation);
-  if (!flag_value.empty()) return parse_named(flag_value, "--profile");
-  if (auto name = config_profile(config_path)) return parse_named(*name, config_path + ": profile");
-  return Profile::agent_default;
+  if (ann == spec.annotations.end()) return choice;
+  const std::string source = std::string("annotation ") + kProfileAnnotation;
+  Profile asked = parse_named(ann->second, source);
+  if (!at_least_as_strict(asked, choice.minimum)) {
+    std::string allowed = to_string(choice.minimum);
+    if (choice.minimum != Profile::agent_default) allowed += " or agent-default";
+    throw Error(source + ": \"" + ann->second + "\" is less strict than the minimum profile \"" +
+                to_string(choice.minimum) + "\" set by " + choice.minimum_source +
+                "; an annotation may only tighten it (allowed: " + allowed + ")");
+  }
+  choice.profile = asked;
+  return choice;
+}
+
+Profile select_profile(const oci::Spec& spec, const std::string& flag_value, const std::string& config_path) {
+  return choose_profile(spec, flag_value, config_path).profile;
 }
 
 nlohmann::json PolicyReport::to_json() const {
-  return {{"profile", profile}, {"changes", changes}};
+  nlohmann::json j = {{"profile", profile}, {"changes", changes}};
+  if (!minimum.empty()) {
+    j["minimum"] = minimum;
+    j["minimumSetBy"] = minimum_source;
+  }
+  return j;
+}
+
+Profile recorded_profile(const nlohmann::json& report_json, const std::string& id) {
+  std::string name = report_json.is_object() ? report_json.value("profile", "off") : "off";
+  auto p = profile_from_name(name);
+  if (!p) throw Error("state of " + id + ": unknown agent profile " + name);
+  return *p;
+}
+
+std::string clamp_pids_update(oci::Resources& resources, Profile p) {
+  if (p == Profile::off || !resources.pids || !pids_unlimited(resources.pids)) return "";
+  int64_t limit = seccomp::load_agent_profile(to_string(p)).pids_limit;
+  if (limit <= 0) return "";
+  std::string asked = std::to_string(resources.pids->limit);
+  resources.pids->limit = limit;
+  return "pids limit " + asked + " (unlimited) is not allowed under the " + std::string(to_string(p)) +
+         " profile: set to " + std::to_string(limit);
 }
 
 PolicyReport apply_agent_policy(oci::Spec& spec, Profile p) {
-  PolicyReport report{to_string(p), {}};
+  PolicyReport report{to_string(p), {}, "", ""};
   if (p == Profile::off) return report;
   auto profile = seccomp::load_agent_profile(to_string(p));
   if (spec.process) {

@@ -5,6 +5,8 @@
 #include <array>
 #include <utility>
 
+#include "oci/support/error.hpp"
+
 namespace agentrt::seccomp {
 namespace {
 
@@ -36,6 +38,13 @@ std::optional<uint32_t> arch_from_name(const std::string& name) {
   for (const auto& [n, token] : kArches)
     if (name == n) return token;
   return std::nullopt;
+}
+
+void check_architecture_names(const std::vector<std::string>& names) {
+  for (size_t i = 0; i < names.size(); ++i)
+    if (!arch_from_name(names[i]))
+      throw Error("linux.seccomp.architectures[" + std::to_string(i) + "]: unknown architecture \"" +
+                  names[i] + "\"");
 }
 
 const char* native_arch_name() {

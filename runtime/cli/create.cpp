@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "runtime/cli/command.hpp"
+#include "runtime/preserved_fds.hpp"
 
 namespace agentrt::cli {
 
@@ -34,6 +35,7 @@ int cmd_create(const runtime::Context& ctx, const Args& args) {
   Parsed p = parse(args, d);
   o.id = container_id(p, "create");
   o.listen_fds = listen_fds_from_env();
+  runtime::check_preserved_fds(o.listen_fds, o.preserve_fds, {ctx.log.fd()});
   runtime::create_container(ctx, o);
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "runtime/exec.hpp"
 
 #include "runtime/cli/command.hpp"
+#include "runtime/preserved_fds.hpp"
 
 namespace agentrt::cli {
 
@@ -28,6 +29,7 @@ int cmd_exec(const runtime::Context& ctx, const Args& args) {
   o.id = p.positionals[0];
   o.args = p.rest;
   try {
+    runtime::check_preserved_fds(0, o.preserve_fds, {ctx.log.fd()});
     return runtime::exec_in_container(ctx, o);
   } catch (const Error& e) {
     throw CommandFailure(

@@ -1,5 +1,6 @@
 #include "runtime/cli/command.hpp"
 #include "runtime/lifecycle.hpp"
+#include "runtime/preserved_fds.hpp"
 
 namespace agentrt::cli {
 
@@ -15,6 +16,7 @@ int cmd_run(const runtime::Context& ctx, const Args& args) {
   Parsed p = parse(args, d);
   o.create.id = container_id(p, "run");
   o.create.listen_fds = listen_fds_from_env();
+  runtime::check_preserved_fds(o.create.listen_fds, o.create.preserve_fds, {ctx.log.fd()});
   return runtime::run_container(ctx, o);
 }
 

@@ -39,6 +39,15 @@ bool contains(const std::string& hay, const std::string& needle) {
   return hay.find(needle) != std::string::npos;
 }
 
+std::string unescape_quotes(const std::string& log_text) {
+  std::string out;
+  for (size_t i = 0; i < log_text.size(); ++i) {
+    if (log_text[i] == '\\' && i + 1 < log_text.size() && log_text[i + 1] == '"') continue;
+    out += log_text[i];
+  }
+  return out;
+}
+
 std::optional<std::string> status_field(const std::string& status, const std::string& field) {
   for (const auto& l : split_lines(status))
     if (l.rfind(field + ":", 0) == 0) return trim(l.substr(field.size() + 1));

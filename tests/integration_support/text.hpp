@@ -14,6 +14,8 @@ void write_text(const stdfs::path& p, const std::string& content);
 std::vector<std::string> split_lines(const std::string& s);
 std::string trim(std::string s);
 bool contains(const std::string& hay, const std::string& needle);
+// The runtime's text log quotes msg="..." with \" inside: the same text with \" turned back into ".
+std::string unescape_quotes(const std::string& log_text);
 // The value of "Field:" in a /proc/<pid>/status text.
 std::optional<std::string> status_field(const std::string& status, const std::string& field);
 // The hex value of field (CapEff, CapBnd, ...) in a /proc/<pid>/status text.

@@ -220,14 +220,14 @@ TEST_CASE("the agent floor holds over a spec's allow-all seccomp filter", "[proc
   CHECK(value_of(r.out, "CHROOT") != "0");
 }
 
-TEST_CASE("the run.agentrt.profile annotation selects the profile over the default", "[process][agent]") {
+TEST_CASE("the run.agentrt.profile annotation may name the administrator's minimum", "[process][agent]") {
   Fixture fx;
   auto& b = fx.bundle("annot");
   b.config()["annotations"] = {{"run.agentrt.profile", "off"}};
   b.config()["process"]["noNewPrivileges"] = false;
   b.add_ctl_mount().script(print_status() + kWaitForGo);
   b.save();
-  auto rt = fx.agentrt("");
+  auto rt = fx.agentrt("off");
   auto out = b.dir() / "out";
   REQUIRE(rt.to_files({"create", "-b", b.dir(), b.id()}, out).code == 0);
   auto state = rt.state(b.id());
@@ -246,4 +246,49 @@ TEST_CASE("the run.agentrt.profile annotation selects the profile over the defau
   auto st = section(printed, "status");
   CHECK(status_field(st, "Seccomp") == "0");
   CHECK(status_field(st, "NoNewPrivs") == "0");
+}
+
+TEST_CASE("an annotation cannot lower the profile below --profile or the default", "[process][agent]") {
+  Fixture fx;
+  auto& b = fx.bundle("annot-low");
+  b.config()["annotations"] = {{"run.agentrt.profile", "off"}};
+  b.script("true");
+  b.save();
+  for (const std::string& profile :
+       {std::string(""), std::string("agent-default"), std::string("agent-dev")}) {
+    INFO("--profile '" << profile << "'");
+    auto r = fx.agentrt(profile)({"run", "-b", b.dir(), b.id()});
+    INFO(r.all());
+    CHECK(r.code == 1);
+    std::string minimum = profile.empty() ? "agent-default" : profile;
+    CHECK(contains(unescape_quotes(r.err),
+                   "annotation run.agentrt.profile: \"off\" is less strict than the minimum profile \"" +
+                       minimum + "\" set by " + (profile.empty() ? "default" : "--profile")));
+    CHECK(fx.leaks(b.id()).empty());
+  }
+}
+
+TEST_CASE("an annotation tightens the profile; the state names the minimum", "[process][agent]") {
+  Fixture fx;
+  auto& b = fx.bundle("annot-tight");
+  b.config()["annotations"] = {{"run.agentrt.profile", "agent-default"}};
+  b.config()["process"]["noNewPrivileges"] = false;
+  b.add_ctl_mount().script(print_status() + kWaitForGo);
+  b.save();
+  auto rt = fx.agentrt("off");
+  auto out = b.dir() / "out";
+  REQUIRE(rt.to_files({"create", "-b", b.dir(), b.id()}, out).code == 0);
+  auto state = rt.state(b.id());
+  REQUIRE(state);
+  INFO(state->dump(2));
+  const json& policy = (*state)["agentrt"]["agentPolicy"];
+  CHECK(policy.value("profile", "") == "agent-default");
+  CHECK(policy.value("minimum", "") == "off");
+  CHECK(policy.value("minimumSetBy", "") == "--profile");
+  REQUIRE(rt({"start", b.id()}).code == 0);
+  fx.release(b);
+  REQUIRE(rt.wait_status(b.id(), "stopped"));
+  auto st = section(read_text(out), "status");
+  CHECK(status_field(st, "Seccomp") == "2");
+  CHECK(status_field(st, "NoNewPrivs") == "1");
 }

@@ -1,6 +1,7 @@
 #include "runtime/mount_plan.hpp"
 
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 
@@ -261,4 +262,24 @@ TEST_CASE("procfs and sysfs mounts outside the rootfs are the ones no_pivot deta
       "62 27 0:52 / /run/c/rootfs/sys rw - sysfs sysfs rw\n";
   CHECK(proc_sys_mounts_outside(parse_mountinfo(text), "/run/c/rootfs") ==
         std::vector<std::string>{"/proc", "/sys", "/run/c/rootfs2/proc"});
+}
+
+TEST_CASE("proc and sysfs go only on an ordinary directory or a missing path", "[plan]") {
+  CHECK(check_special_fs_target("proc", "/proc", 0).empty());
+  CHECK(check_special_fs_target("proc", "/proc", S_IFDIR | 0555).empty());
+  CHECK(check_special_fs_target("sysfs", "/sys", S_IFLNK | 0777) ==
+        "destination /sys: filesystem \"sysfs\" must be mounted on an ordinary directory (/sys in the rootfs "
+        "is "
+        "a symlink)");
+  CHECK(
+      check_special_fs_target("proc", "/proc", S_IFLNK | 0777) ==
+      "destination /proc: filesystem \"proc\" must be mounted on an ordinary directory (/proc in the rootfs "
+      "is a symlink)");
+  CHECK(
+      check_special_fs_target("proc", "/proc", S_IFREG | 0644) ==
+      "destination /proc: filesystem \"proc\" must be mounted on an ordinary directory (/proc in the rootfs "
+      "is not a directory)");
+  // Other filesystems follow the usual rules (a symlinked destination is resolved inside the rootfs).
+  CHECK(check_special_fs_target("tmpfs", "/tmp", S_IFLNK | 0777).empty());
+  CHECK(check_special_fs_target("bind", "/data", S_IFREG | 0644).empty());
 }

@@ -26,11 +26,12 @@ TEST_CASE("integer fields reject other JSON types", "[parse][numbers]") {
 }
 
 TEST_CASE("signed fields take the full int64 range", "[parse][numbers]") {
+  // (limit, swap and reservation also refuse values below -1: kernel_limits_test.cpp.)
   json j = json::parse(R"({"ociVersion":"1","root":{"path":"r"},"linux":{"resources":{"memory":
-      {"limit":9223372036854775807,"swap":-9223372036854775808}}}})");
+      {"limit":9223372036854775807,"kernel":-9223372036854775808}}}})");
   Spec s = parse_spec(j);
   CHECK(s.linux->resources->memory->limit == INT64_MAX);
-  CHECK(s.linux->resources->memory->swap == INT64_MIN);
+  CHECK(s.linux->resources->memory->kernel == INT64_MIN);
   json too_big = json::parse(R"({"ociVersion":"1","root":{"path":"r"},"linux":{"resources":{"memory":
       {"limit":9223372036854775808}}}})");
   CHECK(spec_error(too_big) ==

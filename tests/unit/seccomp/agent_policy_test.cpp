@@ -9,6 +9,7 @@
 #include "helpers.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
+#include "seccomp/agent_profile.hpp"
 
 using namespace agentrt;
 using namespace agentrt::policy;
@@ -51,18 +52,108 @@ TEST_CASE("policy: profile names round-trip", "[policy]") {
   REQUIRE_FALSE(profile_from_name("agent"));
 }
 
-TEST_CASE("policy: selection order is annotation, flag, config file, default", "[policy]") {
+TEST_CASE("policy: the minimum is the flag, else the config file, else agent-default", "[policy]") {
   TempDir tmp;
   std::string config = tmp.path + "/config.json";
   oci::Spec s;
-  REQUIRE(select_profile(s, "", config) == Profile::agent_default);  // no config file
+  auto c = choose_profile(s, "", config);  // no config file
+  CHECK(c.profile == Profile::agent_default);
+  CHECK(c.minimum == Profile::agent_default);
+  CHECK(c.minimum_source == "default");
   fs::write_file(config, R"({"profile": "agent-nested"})");
-  REQUIRE(select_profile(s, "", config) == Profile::agent_nested);
-  REQUIRE(select_profile(s, "agent-dev", config) == Profile::agent_dev);
-  s.annotations["run.agentrt.profile"] = "off";
-  REQUIRE(select_profile(s, "agent-dev", config) == Profile::off);
+  c = choose_profile(s, "", config);
+  CHECK(c.profile == Profile::agent_nested);
+  CHECK(c.minimum_source == config);
+  c = choose_profile(s, "agent-dev", config);
+  CHECK(c.profile == Profile::agent_dev);
+  CHECK(c.minimum == Profile::agent_dev);
+  CHECK(c.minimum_source == "--profile");
   fs::write_file(config, R"({"other": 1})");
   REQUIRE(select_profile(oci::Spec{}, "", config) == Profile::agent_default);
+}
+
+TEST_CASE("policy: strictness order: off < agent-dev, agent-nested (incomparable) < agent-default",
+          "[policy]") {
+  const Profile all[] = {Profile::off, Profile::agent_dev, Profile::agent_nested, Profile::agent_default};
+  for (Profile p : all) {
+    CHECK(at_least_as_strict(p, p));
+    CHECK(at_least_as_strict(p, Profile::off));
+    CHECK(at_least_as_strict(Profile::agent_default, p));
+  }
+  CHECK_FALSE(at_least_as_strict(Profile::off, Profile::agent_dev));
+  CHECK_FALSE(at_least_as_strict(Profile::off, Profile::agent_nested));
+  CHECK_FALSE(at_least_as_strict(Profile::off, Profile::agent_default));
+  CHECK_FALSE(at_least_as_strict(Profile::agent_dev, Profile::agent_default));
+  CHECK_FALSE(at_least_as_strict(Profile::agent_nested, Profile::agent_default));
+  CHECK_FALSE(at_least_as_strict(Profile::agent_dev, Profile::agent_nested));
+  CHECK_FALSE(at_least_as_strict(Profile::agent_nested, Profile::agent_dev));
+}
+
+TEST_CASE("policy: an annotation tightens the administrator's minimum but never lowers it", "[policy]") {
+  TempDir tmp;
+  std::string config = tmp.path + "/config.json";
+  oci::Spec s;
+  s.annotations["run.agentrt.profile"] = "off";
+  REQUIRE_THROWS_WITH(choose_profile(s, "agent-default", config),
+                      "annotation run.agentrt.profile: \"off\" is less strict than the minimum profile "
+                      "\"agent-default\" set by --profile; an annotation may only tighten it (allowed: "
+                      "agent-default)");
+  // No flag, no config file: agent-default is the minimum too.
+  REQUIRE_THROWS_WITH(choose_profile(s, "", config),
+                      Catch::Contains("minimum profile \"agent-default\" set by default"));
+  s.annotations["run.agentrt.profile"] = "agent-nested";
+  REQUIRE_THROWS_WITH(choose_profile(s, "agent-dev", config),
+                      Catch::EndsWith("(allowed: agent-dev or agent-default)"));
+  fs::write_file(config, R"({"profile": "agent-dev"})");
+  REQUIRE_THROWS_WITH(choose_profile(s, "", config), Catch::Contains("set by " + config));
+  // Tightening, or naming the minimum itself, is fine.
+  s.annotations["run.agentrt.profile"] = "agent-default";
+  CHECK(choose_profile(s, "off", config).profile == Profile::agent_default);
+  CHECK(choose_profile(s, "agent-dev", config).profile == Profile::agent_default);
+  s.annotations["run.agentrt.profile"] = "agent-nested";
+  auto c = choose_profile(s, "off", config);
+  CHECK(c.profile == Profile::agent_nested);
+  CHECK(c.minimum == Profile::off);
+  s.annotations["run.agentrt.profile"] = "off";
+  CHECK(choose_profile(s, "off", config).profile == Profile::off);
+}
+
+TEST_CASE("policy: the report names the minimum and who set it", "[policy]") {
+  PolicyReport r{"agent-default", {}, "agent-dev", "--profile"};
+  auto j = r.to_json();
+  CHECK(j.at("minimum") == "agent-dev");
+  CHECK(j.at("minimumSetBy") == "--profile");
+  CHECK_FALSE(PolicyReport{"off", {}, "", ""}.to_json().contains("minimum"));
+}
+
+TEST_CASE("policy: update clamps an unlimited pids limit as create does", "[policy]") {
+  int64_t floor = seccomp::load_agent_profile("agent-default").pids_limit;
+  REQUIRE(floor > 0);
+  for (int64_t asked : {int64_t{-1}, int64_t{0}}) {
+    oci::Resources r;
+    r.pids = oci::PidsResources{asked};
+    std::string note = clamp_pids_update(r, Profile::agent_default);
+    CHECK(r.pids->limit == floor);
+    CHECK(note == "pids limit " + std::to_string(asked) +
+                      " (unlimited) is not allowed under the agent-default profile: set to " +
+                      std::to_string(floor));
+  }
+  oci::Resources r;
+  r.pids = oci::PidsResources{50};
+  CHECK(clamp_pids_update(r, Profile::agent_default).empty());
+  CHECK(r.pids->limit == 50);
+  r.pids = oci::PidsResources{-1};
+  CHECK(clamp_pids_update(r, Profile::off).empty());
+  CHECK(r.pids->limit == -1);
+  oci::Resources none;
+  CHECK(clamp_pids_update(none, Profile::agent_default).empty());
+  CHECK_FALSE(none.pids);
+}
+
+TEST_CASE("policy: the recorded profile of a container", "[policy]") {
+  CHECK(recorded_profile(nlohmann::json(), "c1") == Profile::off);
+  CHECK(recorded_profile({{"profile", "agent-dev"}}, "c1") == Profile::agent_dev);
+  REQUIRE_THROWS_WITH(recorded_profile({{"profile", "x"}}, "c1"), "state of c1: unknown agent profile x");
 }
 
 TEST_CASE("policy: unknown profile names say where they came from", "[policy]") {
