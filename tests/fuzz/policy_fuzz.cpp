@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -29,7 +30,7 @@ std::string next_part(std::string& rest) {
 
 const std::string& config_path() {
   static const std::string path = [] {
-    std::string tmpl = "/tmp/agentrt-fuzz-policy-XXXXXX";
+    std::string tmpl = (std::filesystem::temp_directory_path() / "agentrt-fuzz-policy-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) abort();
     return tmpl + "/config.json";
   }();

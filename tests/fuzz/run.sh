@@ -15,6 +15,9 @@ seconds=${FUZZ_SECONDS:-60}
 "$src/build.sh" "$build" >"$build.log" 2>&1 || { tail -30 "$build.log"; echo "fuzz: build failed"; exit 1; }
 mkdir -p "$build/artifacts"
 export UBSAN_OPTIONS=print_stacktrace=1
+# The targets' scratch files (state.json, config.json) go here, not to /tmp.
+export TMPDIR=$build/tmp
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 passed=0
 failed=0
 for t in "${targets[@]}"; do

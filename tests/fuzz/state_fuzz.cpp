@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "oci/support/error.hpp"
@@ -17,7 +18,7 @@ namespace {
 // One store for the whole run: libFuzzer calls the target millions of times in one process.
 const runtime::StateStore& store() {
   static const runtime::StateStore s = [] {
-    std::string tmpl = "/tmp/agentrt-fuzz-state-XXXXXX";
+    std::string tmpl = (std::filesystem::temp_directory_path() / "agentrt-fuzz-state-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) abort();
     fs::mkdir_all(tmpl + "/c1", 0700);
     return runtime::StateStore(tmpl);
