@@ -12,7 +12,8 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(config state exec_process policy)
 seconds=${FUZZ_SECONDS:-60}
 
-"$src/build.sh" "$build" >"$build.log" 2>&1 || { tail -30 "$build.log"; echo "fuzz: build failed"; exit 1; }
+mkdir -p "$build"
+"$src/build.sh" "$build" >"$build/build.log" 2>&1 || { tail -30 "$build/build.log"; echo "fuzz: build failed"; exit 1; }
 mkdir -p "$build/artifacts"
 export UBSAN_OPTIONS=print_stacktrace=1
 # The targets' scratch files (state.json, config.json) go here, not to /tmp.
