@@ -18,12 +18,12 @@ namespace {
 
 constexpr auto kRetryDelay = std::chrono::milliseconds(10);
 
+}  // namespace
+
 bool is_dir(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
-
-}  // namespace
 
 std::vector<std::string> missing_dirs(const std::string& root, const std::string& path) {
   std::vector<std::string> out;
@@ -42,7 +42,8 @@ std::vector<std::string> mkdir_tracked(const std::string& root, const std::strin
   std::vector<std::string> made;
   for (const auto& d : missing_dirs(root, path)) {
     if (::mkdir(d.c_str(), 0755) < 0) {
-      if (errno == EEXIST) continue;
+      // A cgroup's own files exist too: "/x/cgroup.procs" must not pass for a cgroup.
+      if (errno == EEXIST && is_dir(d)) continue;
       int err = errno;
       for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
       throw sys_error("create cgroup " + d, err);

@@ -26,6 +26,7 @@ constexpr auto kBusyWait = std::chrono::seconds(5);
 // rmdir with EBUSY retries; false when the directory is still busy after kBusyWait.
 bool rmdir_retry(const std::string& dir);
 
+bool is_dir(const std::string& path);
 // Writes value to dir/file; 0 or errno.
 int write(const std::string& dir, const std::string& file, const std::string& value);
 // The pids in dir/cgroup.procs (and in every sub-cgroup when recursive).

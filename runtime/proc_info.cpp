@@ -1,14 +1,22 @@
 #include "runtime/proc_info.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 
+#include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 
 namespace agentrt::runtime {
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
-  auto text = fs::read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+  std::optional<std::string> text;
+  try {
+    text = fs::read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+  } catch (const Error& e) {
+    // Reaped between open and read: the read fails with ESRCH (seen in the soak, 1 delete in 1000).
+    if (e.error_number() != ESRCH) throw;
+  }
   if (!text) return std::nullopt;
   // The command name (field 2) may hold spaces and ')': fields after it start past the last ')'.
   size_t close = text->rfind(')');

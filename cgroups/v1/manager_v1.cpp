@@ -235,7 +235,8 @@ class V1Manager : public Manager {
     auto record = [&] {
       for (size_t i = 0; i < group.size(); ++i)
         for (const auto& m : missing[i])
-          if (fs::exists(m)) group[i]->created.push_back(m);
+          // A directory only: in "/x/cgroup.procs" the last part is the file the kernel made in x.
+          if (cgroupfs::is_dir(m)) group[i]->created.push_back(m);
     };
     try {
       lib_.create(group.front()->path, controllers_of(group));
