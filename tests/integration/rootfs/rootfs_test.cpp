@@ -63,7 +63,9 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
   const std::string script =
       std::string(kPrintMounts) +
       "cat /etc/marker; "
-      "ls /work >/dev/null 2>&1 && echo host-visible || echo host-hidden; "
+      // The source tree is a host directory that exists wherever the test runs.
+      "ls " AGENTRT_SOURCE_DIR
+      " >/dev/null 2>&1 && echo host-visible || echo host-hidden; "
       "touch /newfile 2>&1; "
       "touch /data/newfile 2>&1; cat /data/hello.txt; "
       "echo agentrt > /proc/sys/kernel/domainname 2>&1; "
