@@ -8,6 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=${1:-${AGENTRT_BUILD_DIR:-$repo/build}}
 [ $# -gt 0 ] && shift
+# Absolute: the command runs in the guest's /dev/shm.
+build_abs=$(cd "$build" 2>/dev/null && pwd) || { echo "run_cgroup_v2: no build directory $build" >&2; exit 2; }
+build=$build_abs
 bin=$build/tests/integration_cgroups
 v2vm=$here/v2vm.sh
 if [ ! -x "$bin" ]; then
