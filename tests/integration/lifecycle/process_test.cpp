@@ -199,20 +199,10 @@ TEST_CASE("the default agent profile forces no_new_privs, seccomp and drops CAP_
   REQUIRE(rt({"start", b.id()}).code == 0);
   REQUIRE(rt.wait_status(b.id(), "running"));
   // The agent profile sets a pids limit when the spec has none.
-  // The init's pids cgroup: the v1 "pids" hierarchy, or the unified one on a pure v2 host.
   int init_pid = (*st)["pid"].get<int>();
-  std::string pids_dir;
-  for (const auto& line : split_lines(read_text("/proc/" + std::to_string(init_pid) + "/cgroup"))) {
-    auto first = line.find(':'), second = line.find(':', first + 1);
-    std::string ctrls = line.substr(first + 1, second - first - 1), path = line.substr(second + 1);
-    if (ctrls == "pids") pids_dir = "/sys/fs/cgroup/pids" + path;
-    if (ctrls.empty() && pids_dir.empty() && stdfs::exists("/sys/fs/cgroup/cgroup.controllers"))
-      pids_dir = "/sys/fs/cgroup" + path;
-  }
-  auto pids_max = trim(read_text(pids_dir + "/pids.max"));
+  auto pids_dir = ProcessCgroup(init_pid).dir("pids");
   INFO("pids.max under " << pids_dir);
-  CHECK(pids_max != "");
-  CHECK(pids_max != "max");
+  CHECK(read_cgroup_number(pids_dir / "pids.max") > 0);
   fx.release(b);
   REQUIRE(rt.wait_status(b.id(), "stopped"));
   auto printed = read_text(out);
