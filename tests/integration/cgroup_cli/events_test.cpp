@@ -72,7 +72,8 @@ TEST_CASE("events reports an oom kill of a child while the container keeps runni
                 .script(
                     "while [ ! -e /ctl/go ]; do sleep 0.05; done; sh -c 'x=$(head -c 64000000 /dev/zero | tr "
                     "\"\\0\" a)'; "
-                    "echo $? > /ctl/child; while true; do sleep 1; done");
+                    "echo $? > /ctl/child.tmp; mv /ctl/child.tmp /ctl/child; while true; do sleep 1; done");
+  // The exit status is written then renamed: the test waits for /ctl/child, which must never be half-written.
   b.resources()["memory"] = {{"limit", 16 << 20}, {"swap", 16 << 20}};
   int pid = fx.run_detached(b);
   ProcessCgroup cg(pid);
