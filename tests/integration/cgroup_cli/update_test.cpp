@@ -111,8 +111,8 @@ TEST_CASE("update with runc's flags changes the live limits", "[update]") {
       CHECK(contains(w.all(), "memory.limit_in_bytes"));
       CHECK(cg.memory_limit() == 64LL << 20);
     } else {
-      // cgroup v2 takes any memory.max (rounded down to pages) and reclaims, killing what does not fit: the
-      // kernel's semantics, which runc passes on too.
+      // cgroup v2 takes any memory.max (rounded down to pages) and reclaims, OOM-killing what does not fit:
+      // the kernel's semantics, passed on as v1's refusal is.
       CHECK(w.code == 0);
       CHECK(cg.memory_limit() == 0);
       CHECK(fx.wait_status(b.id(), "stopped"));
