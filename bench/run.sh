@@ -5,7 +5,7 @@
 # results.json,chart.svg}. Targets are reported, never asserted.
 #
 # Environment:
-#   AGENTRT          agentrt binary (default /work/main/build/agentrt)
+#   AGENTRT          agentrt binary (default build/agentrt in this repo)
 #   N                iterations per measurement (default 50)
 #   SEQ              runs in the sequential measurement (default 100)
 #   RUNTIMES         space-separated subset of "agentrt runc crun" (default: all three)
@@ -15,7 +15,7 @@
 #   BENCH_NOTE       a note for the report, e.g. where it ran
 #
 # Pure cgroup v2 (crun then creates cgroups too), in the nested kernel:
-#   V2VM_TMP=guest ../shared/tools/v2vm.sh "N=10 SEQ=20 OUT=$PWD/bench/out-v2 BENCH_NOTE='...' bash bench/run.sh"
+#   V2VM_TMP=guest tests/v2vm/v2vm.sh "N=10 SEQ=20 OUT=$PWD/bench/out-v2 BENCH_NOTE='...' bash bench/run.sh"
 # Its QEMU runs without KVM: timings there are emulated and only indicative; RSS and syscall counts are exact.
 set -euo pipefail
 
@@ -79,6 +79,6 @@ fi
 
 python3 -B "$here/bench.py" --work "$work" --rootfs "$rootfs" --out "$out" \
   --seccomp-profile "$here/docker-default-seccomp.json" \
-  --agentrt "${AGENTRT:-/work/main/build/agentrt}" --iterations "${N:-50}" --seq "${SEQ:-100}" \
+  --agentrt "${AGENTRT:-$here/../build/agentrt}" --iterations "${N:-50}" --seq "${SEQ:-100}" \
   --runtimes "$runtimes" --source "$(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown)" --agentrt-profile "${AGENTRT_PROFILE-off}" \
   --floor "$work/floor" --nsexec "$work/nsexec" --note "${BENCH_NOTE:-}" "${mask_args[@]}"

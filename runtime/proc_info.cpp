@@ -9,14 +9,24 @@
 
 namespace agentrt::runtime {
 
-std::optional<ProcStat> read_proc_stat(pid_t pid) {
-  std::optional<std::string> text;
+namespace {
+
+// /proc/<pid>/stat, or nothing once the process is gone: ENOENT after it was reaped, ESRCH from open or read
+// while it is being reaped (its /proc entry is still there but the task has left; seen with delete -f of a
+// paused container on cgroup v2, whose processes all die at the same moment).
+std::optional<std::string> read_stat_text(pid_t pid) {
   try {
-    text = fs::read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+    return fs::read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
   } catch (const Error& e) {
-    // Reaped between open and read: the read fails with ESRCH (seen in the soak, 1 delete in 1000).
-    if (e.error_number() != ESRCH) throw;
+    if (e.error_number() == ESRCH) return std::nullopt;
+    throw;
   }
+}
+
+}  // namespace
+
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+  auto text = read_stat_text(pid);
   if (!text) return std::nullopt;
   // The command name (field 2) may hold spaces and ')': fields after it start past the last ')'.
   size_t close = text->rfind(')');

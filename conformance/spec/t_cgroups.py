@@ -1,6 +1,6 @@
 """config-linux.md control groups: cgroupsPath, resources written to the controller files,
 limits enforced, cgroup removed on delete. Both cgroup v1 (this machine is hybrid) and a pure
-cgroup v2 host (e.g. /work/shared/tools/v2vm.sh) are supported; the file names differ."""
+cgroup v2 host (e.g. tests/v2vm/v2vm.sh) are supported; the file names differ."""
 
 import os
 import time

@@ -53,9 +53,14 @@ def _(env):
 def _(env):
     holder = subprocess.Popen(["unshare", "--net", "--uts", "sleep", "60"])
     try:
-        time.sleep(0.3)
         netns = f"/proc/{holder.pid}/ns/net"
+        # Until unshare has run, the holder is still in our namespace: wait for it (a slow or emulated
+        # machine can take well over the 0.3 s a fixed sleep assumed).
+        deadline = time.monotonic() + 10
+        while os.readlink(netns) == os.readlink("/proc/self/ns/net") and time.monotonic() < deadline:
+            time.sleep(0.05)
         want = os.readlink(netns)
+        check(want != os.readlink("/proc/self/ns/net"), "unshare --net did not create a namespace in 10 s")
         c = cfg(["/bin/true"])
         c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
         c["linux"]["namespaces"].append({"type": "network", "path": netns})

@@ -29,9 +29,9 @@ TEST_CASE("events --stats prints one stats object with real numbers", "[events]"
   // Compare with the cgroup files themselves: 30000 shell iterations take well over a millisecond.
   long long cpu_total = d.at("cpu").at("usage").at("total").get<long long>();
   CHECK(cpu_total > 1000000);
-  CHECK(cpu_total <= read_number(cgroup_dirs(pid)["cpuacct"] / "cpuacct.usage"));
-  CHECK(d.at("pids").at("current").get<long long>() ==
-        read_number(cgroup_dirs(pid)["pids"] / "pids.current"));
+  ProcessCgroup cg(pid);
+  CHECK(cpu_total <= cg.cpu_usage_ns());
+  CHECK(d.at("pids").at("current").get<long long>() == read_cgroup_number(cg.dir("pids") / "pids.current"));
 }
 
 TEST_CASE("events reports an oom kill and exits when the container stops", "[events]") {
@@ -41,7 +41,7 @@ TEST_CASE("events reports an oom kill and exits when the container stops", "[eve
       "survived");
   b.resources()["memory"] = {{"limit", 16 << 20}, {"swap", 16 << 20}};
   int pid = fx.run_detached(b);
-  CHECK(read_number(cgroup_dirs(pid)["memory"] / "memory.limit_in_bytes") == 16 << 20);
+  CHECK(ProcessCgroup(pid).memory_limit() == 16 << 20);
 
   auto out = b.dir() / "events.out";
   Background events(fx.argv({"events", "--interval", "1s", b.id()}), out);
@@ -72,10 +72,11 @@ TEST_CASE("events reports an oom kill of a child while the container keeps runni
                 .script(
                     "while [ ! -e /ctl/go ]; do sleep 0.05; done; sh -c 'x=$(head -c 64000000 /dev/zero | tr "
                     "\"\\0\" a)'; "
-                    "echo $? > /ctl/child; while true; do sleep 1; done");
+                    "echo $? > /ctl/child.tmp; mv /ctl/child.tmp /ctl/child; while true; do sleep 1; done");
+  // The exit status is written then renamed: the test waits for /ctl/child, which must never be half-written.
   b.resources()["memory"] = {{"limit", 16 << 20}, {"swap", 16 << 20}};
   int pid = fx.run_detached(b);
-  auto memory = cgroup_dirs(pid)["memory"];
+  ProcessCgroup cg(pid);
 
   auto out = b.dir() / "events.out";
   Background events(fx.argv({"events", "--interval", "1s", b.id()}), out);
@@ -84,15 +85,13 @@ TEST_CASE("events reports an oom kill of a child while the container keeps runni
   bool reported = eventually([&] { return stdfs::exists(b.ctl() / "child"); }, 30);
   if (!reported) {
     Result ps = fx.agentrt({"ps", b.id()});
-    FAIL("the child never reported; container "
-         << fx.status(b.id()) << "\nps: " << ps.all() << "\nmemory.oom_control:\n"
-         << read_text(memory / "memory.oom_control")
-         << "memory.usage_in_bytes: " << read_text(memory / "memory.usage_in_bytes") << "events:\n"
-         << read_text(out));
+    FAIL("the child never reported; container " << fx.status(b.id()) << "\nps: " << ps.all() << "\n"
+                                                << cg.describe_memory() << "events:\n"
+                                                << read_text(out));
   }
   CHECK(trim(read_text(b.ctl() / "child")) == "137");  // the child shell died of SIGKILL
   CHECK(eventually([&] { return contains(read_text(out), "\"oom\""); }, 5));
-  CHECK(contains(read_text(memory / "memory.oom_control"), "oom_kill 1"));
+  CHECK(cg.oom_kills() == 1);
   CHECK(fx.status(b.id()) == "running");
   CHECK_FALSE(events.wait(0.5).has_value());
 

@@ -10,27 +10,17 @@ using namespace cgroup_cli_test;
 
 namespace {
 
-std::optional<long long> keyed(const stdfs::path& file, const std::string& key) {
-  std::istringstream in(read_text(file));
-  std::string k;
-  long long v;
-  while (in >> k >> v) {
-    if (k == key) return v;
-  }
-  return std::nullopt;
-}
-
 // CPU nanoseconds a busy-looping container uses in 2 s of wall time.
 long long busy_cpu_ns(Fixture& fx, const json& cpu) {
   auto& b = fx.bundle("cpu").script("while true; do :; done");
   if (!cpu.is_null()) b.resources()["cpu"] = cpu;
   int pid = fx.run_detached(b);
-  auto usage = cgroup_dirs(pid)["cpuacct"] / "cpuacct.usage";
+  ProcessCgroup cg(pid);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  long long before = read_number(usage);
+  long long before = cg.cpu_usage_ns();
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  long long used = read_number(usage) - before;
-  if (!cpu.is_null()) CHECK(keyed(cgroup_dirs(pid)["cpu"] / "cpu.stat", "nr_throttled").value_or(0) > 0);
+  long long used = cg.cpu_usage_ns() - before;
+  if (!cpu.is_null()) CHECK(keyed_number(cg.dir("cpu") / "cpu.stat", "nr_throttled").value_or(0) > 0);
   REQUIRE(fx.agentrt({"delete", "-f", b.id()}).code == 0);
   return used;
 }
@@ -47,10 +37,10 @@ TEST_CASE("a pids limit stops a fork bomb", "[limits]") {
   b.resources()["pids"] = {{"limit", 10}};
   int pid = fx.run_detached(b);
   REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 15));
-  auto cg = cgroup_dirs(pid)["pids"];
-  CHECK(read_number(cg / "pids.max") == 10);
-  CHECK(read_number(cg / "pids.current") <= 10);
-  CHECK(keyed(cg / "pids.events", "max").value_or(0) > 0);
+  auto cg = ProcessCgroup(pid).dir("pids");
+  CHECK(read_cgroup_number(cg / "pids.max") == 10);
+  CHECK(read_cgroup_number(cg / "pids.current") <= 10);
+  CHECK(keyed_number(cg / "pids.events", "max").value_or(0) > 0);
   std::string err = read_text(b.ctl() / "err");
   INFO("stderr of the loop: " << err);
   CHECK((contains(err, "can't fork") || contains(err, "Resource temporarily unavailable")));
@@ -60,11 +50,11 @@ TEST_CASE("the default agent profile sets pids.max 4096 when the spec sets none"
   Fixture fx;
   auto& b = fx.bundle("profile").script("while true; do sleep 1; done");
   int pid = fx.run_detached(b, "");
-  CHECK(read_number(cgroup_dirs(pid)["pids"] / "pids.max") == 4096);
+  CHECK(read_cgroup_number(ProcessCgroup(pid).dir("pids") / "pids.max") == 4096);
 
   auto& off = fx.bundle("profile-off").script("while true; do sleep 1; done");
   int off_pid = fx.run_detached(off);
-  CHECK(read_number(cgroup_dirs(off_pid)["pids"] / "pids.max") == -1);
+  CHECK(read_cgroup_number(ProcessCgroup(off_pid).dir("pids") / "pids.max") == -1);
 }
 
 TEST_CASE("a cpu quota limits the cpu a busy loop gets", "[limits]") {

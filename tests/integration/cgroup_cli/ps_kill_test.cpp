@@ -28,15 +28,23 @@ std::vector<int> tasks(const stdfs::path& cgroup) {
   return pids;
 }
 
+// Waits until kThreeSleepers is ready and only its init and three sleepers are left in the cgroup (the
+// touch that made /ctl/ready may not have exited yet).
+void wait_three_sleepers(const Bundle& b, const stdfs::path& cgroup) {
+  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 10));
+  INFO("cgroup.procs: " << read_text(cgroup / "cgroup.procs"));
+  REQUIRE(eventually([&] { return tasks(cgroup).size() == 4; }, 5));
+}
+
 }  // namespace
 
 TEST_CASE("ps prints a table and a json array of the container's host pids", "[ps]") {
   Fixture fx;
   auto& b = fx.bundle("ps").script(kThreeSleepers);
   int pid = fx.run_detached(b);
-  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 10));
-  auto in_cgroup = tasks(cgroup_dirs(pid)["pids"]);
-  REQUIRE(in_cgroup.size() == 4);
+  auto cg = ProcessCgroup(pid).dir("pids");
+  wait_three_sleepers(b, cg);
+  auto in_cgroup = tasks(cg);
 
   Result table = fx.agentrt({"ps", b.id()});
   INFO(table.all());
@@ -65,10 +73,9 @@ TEST_CASE("kill --all KILL kills every process of the container", "[kill]") {
   auto& ns = b.config()["linux"]["namespaces"];
   ns.erase(std::remove_if(ns.begin(), ns.end(), [](const json& n) { return n["type"] == "pid"; }), ns.end());
   int pid = fx.run_detached(b);
-  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 10));
-  auto cg = cgroup_dirs(pid)["pids"];
+  auto cg = ProcessCgroup(pid).dir("pids");
+  wait_three_sleepers(b, cg);
   auto before = tasks(cg);
-  REQUIRE(before.size() == 4);
 
   Result k = fx.agentrt({"kill", "--all", b.id(), "KILL"});
   INFO(k.all());
@@ -82,7 +89,7 @@ TEST_CASE("ps passes ps options through and fails when ps fails", "[ps]") {
   Fixture fx;
   auto& b = fx.bundle("psopts").script(kThreeSleepers);
   int pid = fx.run_detached(b);
-  REQUIRE(eventually([&] { return stdfs::exists(b.ctl() / "ready"); }, 10));
+  wait_three_sleepers(b, ProcessCgroup(pid).dir("pids"));
 
   Result custom = fx.agentrt({"ps", b.id(), "-o", "pid,comm"});
   INFO(custom.all());
@@ -95,7 +102,7 @@ TEST_CASE("ps passes ps options through and fails when ps fails", "[ps]") {
   std::vector<int> rows;
   for (std::string line; std::getline(lines, line);) rows.push_back(std::stoi(line));
   std::sort(rows.begin(), rows.end());
-  auto in_cgroup = tasks(cgroup_dirs(pid)["pids"]);
+  auto in_cgroup = tasks(ProcessCgroup(pid).dir("pids"));
   std::sort(in_cgroup.begin(), in_cgroup.end());
   CHECK(rows == in_cgroup);
 

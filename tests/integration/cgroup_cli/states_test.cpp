@@ -25,8 +25,8 @@ TEST_CASE("a created container's init is in its cgroups before start", "[states]
   REQUIRE(fx.status(b.id()) == "created");
   int pid = fx.state(b.id())->value("pid", 0);
   REQUIRE(pid > 0);
-  auto cg = cgroup_dirs(pid);
-  CHECK(contains(cg["pids"].string(), b.id()));
+  auto pids = ProcessCgroup(pid).dir("pids");
+  CHECK(contains(pids.string(), b.id()));
 
   Result js = fx.agentrt({"ps", "-f", "json", b.id()});
   INFO(js.all());
@@ -36,14 +36,14 @@ TEST_CASE("a created container's init is in its cgroups before start", "[states]
   Result u = fx.agentrt({"update", "--pids-limit", "12", b.id()});
   INFO(u.all());
   CHECK(u.code == 0);
-  CHECK(read_number(cg["pids"] / "pids.max") == 12);
+  CHECK(read_cgroup_number(pids / "pids.max") == 12);
 }
 
 TEST_CASE("pause and resume refuse containers in the wrong state", "[states]") {
   Fixture fx;
   auto& b = fx.bundle("pausestates").script("while true; do sleep 1; done");
   int pid = fx.run_detached(b);
-  auto freezer = cgroup_dirs(pid)["freezer"] / "freezer.state";
+  ProcessCgroup cg(pid);
 
   Result r = fx.agentrt({"resume", b.id()});
   CHECK(r.code != 0);
@@ -51,9 +51,9 @@ TEST_CASE("pause and resume refuse containers in the wrong state", "[states]") {
   REQUIRE(fx.agentrt({"pause", b.id()}).code == 0);
   Result again = fx.agentrt({"pause", b.id()});
   CHECK(again.code != 0);
-  CHECK(trim(read_text(freezer)) == "FROZEN");
+  CHECK(cg.frozen());
   REQUIRE(fx.agentrt({"resume", b.id()}).code == 0);
-  CHECK(trim(read_text(freezer)) == "THAWED");
+  CHECK_FALSE(cg.frozen());
 
   REQUIRE(fx.agentrt({"kill", b.id(), "KILL"}).code == 0);
   REQUIRE(fx.wait_status(b.id(), "stopped"));
@@ -69,9 +69,9 @@ TEST_CASE("delete -f of a paused container kills its exec'd processes and remove
   Result e = fx.agentrt({"exec", "-d", b.id(), "sleep", "777"});
   INFO(e.all());
   REQUIRE(e.code == 0);
-  auto cg = cgroup_dirs(pid);
-  REQUIRE(eventually([&] { return procs(cg["pids"]).size() >= 3; }, 5));
-  auto before = procs(cg["pids"]);
+  ProcessCgroup cg(pid);
+  REQUIRE(eventually([&] { return procs(cg.dir("pids")).size() >= 3; }, 5));
+  auto before = procs(cg.dir("pids"));
 
   Result table = fx.agentrt({"ps", b.id()});
   CHECK(contains(table.out, "sleep 777"));
@@ -80,7 +80,7 @@ TEST_CASE("delete -f of a paused container kills its exec'd processes and remove
   Result d = fx.agentrt({"delete", "-f", b.id()});
   INFO(d.all());
   REQUIRE(d.code == 0);
-  for (const auto& [controller, dir] : cg) {
+  for (const auto& dir : cg.dirs()) {
     if (contains(dir.string(), b.id())) CHECK_FALSE(stdfs::exists(dir));
   }
   for (int p : before) {

@@ -1,7 +1,6 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
-#include <sstream>
 
 namespace cgroup_cli_test {
 
@@ -14,32 +13,6 @@ std::string unique_id(const std::string& tag) {
 }
 
 }  // namespace
-
-long long read_number(const stdfs::path& p) {
-  std::string t = trim(read_text(p));
-  INFO("reading " << p << ": '" << t << "'");
-  REQUIRE(!t.empty());
-  return t == "max" ? -1 : std::stoll(t);
-}
-
-std::map<std::string, stdfs::path> cgroup_dirs(int pid) {
-  std::map<std::string, stdfs::path> dirs;
-  std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/cgroup"));
-  for (std::string line; std::getline(in, line);) {
-    auto a = line.find(':'), b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
-    std::string mount = controllers.empty()                  ? "unified"
-                        : controllers.rfind("name=", 0) == 0 ? controllers.substr(5)
-                                                             : controllers;
-    std::istringstream each(controllers.empty() ? std::string("unified") : controllers);
-    for (std::string c; std::getline(each, c, ',');) {
-      if (c.rfind("name=", 0) == 0) c = c.substr(5);
-      dirs[c] = stdfs::path("/sys/fs/cgroup") / mount / path.substr(1);
-    }
-  }
-  return dirs;
-}
 
 Fixture::Fixture() : Workspace(stdfs::path(kBase) / unique_id("fx")) {
   stdfs::create_directories(base() / "state");

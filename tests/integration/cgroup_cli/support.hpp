@@ -3,13 +3,13 @@
 // its containers and checks that no cgroup named after them is left behind, and readers of cgroup files.
 // Running agentrt and building busybox bundles is shared with the other suites (integration_support/).
 #include <filesystem>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "integration_support/bundle.hpp"
+#include "integration_support/cgroup_files.hpp"
 #include "integration_support/process.hpp"
 #include "integration_support/runtime.hpp"
 #include "integration_support/text.hpp"
@@ -23,12 +23,6 @@ using nlohmann::json;
 
 // The helpers every integration suite shares, usable here as if declared in this namespace.
 using namespace itest;
-
-// The trimmed number in a cgroup file ("max" is -1).
-long long read_number(const stdfs::path& p);
-
-// controller ("memory", "cpu", "pids", ...) -> host directory of the process's cgroup in that hierarchy.
-std::map<std::string, stdfs::path> cgroup_dirs(int pid);
 
 // A workspace with an agentrt state root; the destructor force-deletes every container and checks that no
 // cgroup named after one is left.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "integration_support/bundle.hpp"
+#include "integration_support/cgroup_files.hpp"
 #include "integration_support/process.hpp"
 #include "integration_support/runtime.hpp"
 #include "integration_support/text.hpp"

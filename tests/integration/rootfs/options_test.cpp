@@ -17,10 +17,10 @@ TEST_CASE("no_pivot: MS_MOVE + chroot into the rootfs") {
   oci::Spec spec = default_spec();
   runtime::RootfsOptions opts;
   opts.no_pivot = true;
-  auto r = run_in_container(
-      spec, fs.rootfs().string(), opts,
-      std::string(kPrintMounts) +
-          "cat /etc/marker; ls /work >/dev/null 2>&1 && echo host-visible || echo host-hidden");
+  auto r = run_in_container(spec, fs.rootfs().string(), opts,
+                            std::string(kPrintMounts) +
+                                "cat /etc/marker; ls " AGENTRT_SOURCE_DIR
+                                " >/dev/null 2>&1 && echo host-visible || echo host-hidden");
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("agentrt-rootfs-marker") != std::string::npos);

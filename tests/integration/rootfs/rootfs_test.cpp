@@ -1,7 +1,5 @@
 // prepare_rootfs + finalize_rootfs on a busybox rootfs, as root, observed from inside the container.
-#include <linux/magic.h>
 #include <sys/mount.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -10,6 +8,7 @@
 #include <set>
 
 #include "harness.hpp"
+#include "integration_support/cgroup_files.hpp"
 #include "oci/support/fs.hpp"
 
 namespace stdfs = std::filesystem;
@@ -23,11 +22,6 @@ std::set<std::string> mountpoints(const std::vector<runtime::MountInfo>& mounts)
   std::set<std::string> out;
   for (const auto& m : mounts) out.insert(m.mountpoint);
   return out;
-}
-
-bool cgroup_v2() {
-  struct statfs st {};
-  return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 bool has_option(const std::string& options, const std::string& opt) {
@@ -63,7 +57,9 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
   const std::string script =
       std::string(kPrintMounts) +
       "cat /etc/marker; "
-      "ls /work >/dev/null 2>&1 && echo host-visible || echo host-hidden; "
+      // The source tree is a host directory that exists wherever the test runs.
+      "ls " AGENTRT_SOURCE_DIR
+      " >/dev/null 2>&1 && echo host-visible || echo host-hidden; "
       "touch /newfile 2>&1; "
       "touch /data/newfile 2>&1; cat /data/hello.txt; "
       "echo agentrt > /proc/sys/kernel/domainname 2>&1; "
@@ -99,7 +95,7 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
                                       "/dev/mqueue", "/sys",  "/data", "/sys/fs/cgroup", "/proc/sys"};
     for (const char* masked : {"/proc/keys", "/proc/acpi", "/sys/firmware"})
       if (stdfs::exists(masked)) expected.insert(masked);
-    if (!cgroup_v2())
+    if (!itest::pure_cgroup_v2())
       for (const auto& h : runtime::cgroup_v1_hierarchies(
                runtime::parse_mountinfo(host_mountinfo()),
                runtime::parse_proc_cgroup(agentrt::fs::read_file("/proc/self/cgroup"))))
@@ -144,7 +140,7 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
   }
 
   SECTION("cgroup v1: tmpfs with read-only binds of this process's own cgroup dirs") {
-    if (cgroup_v2()) return;
+    if (itest::pure_cgroup_v2()) return;
     auto cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "tmpfs");
@@ -160,7 +156,7 @@ TEST_CASE("full container rootfs: mounts, devices, readonly and masked paths, pi
   }
 
   SECTION("cgroup v2 without a cgroup namespace: a read-only bind of the host hierarchy") {
-    if (!cgroup_v2()) return;
+    if (!itest::pure_cgroup_v2()) return;
     auto cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "cgroup2");
@@ -214,7 +210,7 @@ TEST_CASE("cgroup namespace: the cgroup mount shows the namespace's own cgroup")
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   auto mounts = container_mounts(r.output);
-  if (cgroup_v2()) {
+  if (itest::pure_cgroup_v2()) {
     auto cg = find_mount(mounts, "/sys/fs/cgroup");
     REQUIRE(cg);
     CHECK(cg->fstype == "cgroup2");

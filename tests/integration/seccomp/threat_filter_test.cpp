@@ -3,6 +3,7 @@
 #include <map>
 
 #include "child.hpp"
+#include "kernel_entry.hpp"
 #include "seccomp/agent_policy.hpp"
 
 using namespace agentrt;
@@ -82,12 +83,16 @@ TEST_CASE("threat: agent-default leaves ordinary calls working", "[threat]") {
 TEST_CASE("threat: a 32-bit int 0x80 socketcall is killed, not filtered by 64-bit rules", "[threat]") {
   Program p = agent_filter(policy::Profile::agent_default);
   auto filtered = probe(&p, "int80_socketcall");
-  REQUIRE(filtered.signal == SIGSYS);
+  INFO("filtered int 0x80 socketcall: signal " << filtered.signal << ", printed '" << filtered.out << "'");
   REQUIRE(filtered.out.empty());
-  // Without the filter the same call works on this kernel, so the kill is the filter's doing.
-  auto open = probe(nullptr, "int80_socketcall");
-  REQUIRE(open.signal == 0);
-  REQUIRE(open.out == "OK\n");
+  if (int80_entry() == Int80Entry::works) {
+    // The same call works without the filter on this kernel, so the kill is the filter's doing.
+    REQUIRE(filtered.signal == SIGSYS);
+  } else {
+    // No 32-bit entry: the kernel refuses the call before the filter sees it; the attack is impossible.
+    WARN("this kernel has no 32-bit syscall entry: int 0x80 gets SIGSEGV with and without the filter");
+    REQUIRE(filtered.signal == SIGSEGV);
+  }
 }
 
 TEST_CASE("threat: without a filter the same probes succeed (the errnos above are the filter's)",
