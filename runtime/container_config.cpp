@@ -46,7 +46,9 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
   }
   require_runnable(cc.spec);
   policy::Profile profile = policy::select_profile(cc.spec, ctx.profile_flag);
-  cc.policy = policy::apply_agent_policy(cc.spec, profile).to_json();
+  policy::PolicyReport report = policy::apply_agent_policy(cc.spec, profile);
+  cc.policy = report.to_json();
+  cc.floor_filter = std::move(report.floor_filter);
   const std::string& root = cc.spec.root.path;
   cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
   return cc;

@@ -167,7 +167,7 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
       c.rec.agent_policy.is_object() ? c.rec.agent_policy.value("profile", "off") : "off";
   auto profile = policy::profile_from_name(profile_name);
   if (!profile) throw Error("state of " + opts.id + ": unknown agent profile " + profile_name);
-  policy::apply_agent_policy(spec, *profile);
+  policy::PolicyReport report = policy::apply_agent_policy(spec, *profile);
   const oci::Process& proc = *spec.process;
 
   std::optional<seccomp::Program> filter;
@@ -175,7 +175,8 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
     filter = std::move(stored->program);
   } else if (spec.linux->seccomp) {
     std::vector<std::string> warnings;
-    filter = seccomp::compile(*spec.linux->seccomp, warnings, ctx.store.root() + "/.cache/seccomp");
+    filter = seccomp::compile_layers(*spec.linux->seccomp, report.floor_filter, warnings,
+                                     ctx.store.root() + "/.cache/seccomp");
   }
 
   UniqueFd console, console_ours;

@@ -26,7 +26,13 @@ Profile select_profile(const oci::Spec& spec, const std::string& flag_value,
 struct PolicyReport {
   std::string profile;
   std::vector<std::string> changes;
-  nlohmann::json to_json() const;  // {"profile": "...", "changes": [...]}
+  // How the floor met the spec's filter: "merged" into one program, or "stacked" as a second filter
+  // (floor_filter, loaded after linux.seccomp) because of `stacked_reason`. Empty under Profile::off.
+  std::string seccomp_layering;
+  std::string stacked_reason;
+  std::optional<oci::Seccomp> floor_filter;
+  // {"profile": "...", "changes": [...], "seccompLayering": {"mode": "stacked", "reason": "..."}}
+  nlohmann::json to_json() const;
 };
 
 // Hardens `spec` in place: seccomp floor (or the full agent filter when the spec has none), native

@@ -12,4 +12,9 @@ std::optional<uint32_t> arch_from_name(const std::string& name);
 const char* native_arch_name();
 uint32_t native_arch();
 
+// The native number of a syscall, nullopt when the native architecture has no such call.
+std::optional<int> native_syscall_number(const std::string& name);
+// The native name of syscall `nr`, nullopt when the number is unassigned.
+std::optional<std::string> native_syscall_name(int nr);
+
 }  // namespace agentrt::seccomp

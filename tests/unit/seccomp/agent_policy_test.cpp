@@ -149,7 +149,7 @@ TEST_CASE("policy: agent-dev keeps CAP_SYS_PTRACE, the spec's filter is layered 
   REQUIRE_FALSE(mentions(report, "rule for ptrace"));  // agent-dev leaves ptrace to the spec
   REQUIRE(mentions(report, "agent-dev denies"));
   std::vector<std::string> w;
-  auto p = seccomp::compile(*s.linux->seccomp, w);
+  auto p = seccomp::compile_layers(*s.linux->seccomp, report.floor_filter, w);
   REQUIRE(decide(p, SYS_ptrace) == SECCOMP_RET_ALLOW);
   REQUIRE(decide(p, SYS_getpid) == errno_ret(EPERM));  // the spec did not allow it, the floor does not add it
   REQUIRE(decide(p, SYS_bpf) == errno_ret(EPERM));
