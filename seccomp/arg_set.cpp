@@ -16,8 +16,9 @@ ArgSet range(uint64_t lo, uint64_t hi) {
   if (lo > hi) return empty();
   return ArgSet{Kind::range, lo, hi, 0, 0};
 }
+// libseccomp compares against bits & mask: expected bits outside the mask are ignored, not unmatched.
 ArgSet masked(uint64_t mask, uint64_t bits) {
-  if (bits & ~mask) return empty();
+  bits &= mask;
   if (mask == 0) return range(0, kMax);
   if (mask == kMax) return range(bits, bits);
   // A mask of high bits only is the aligned block bits .. bits|~mask.

@@ -16,6 +16,10 @@ namespace {
 using oci::SeccompAction;
 using oci::SeccompArg;
 
+// Past this many rules for one call, a stacked floor is cheaper than the merge (libseccomp's build time grows
+// steeply with many rules on one argument: minutes for a few hundred).
+constexpr size_t kMaxMergedRules = 64;
+
 // One engine rule for one syscall, its arguments split the way build_ruleset() splits them.
 struct EngineRule {
   Action action;
@@ -199,6 +203,7 @@ std::optional<oci::Seccomp> merge(const oci::Seccomp& engine, const AgentProfile
   }
   Action engine_default = to_action(engine.default_action, engine.default_errno_ret);
   std::map<std::string, std::vector<EngineRule>> engine_rules;
+  std::set<std::string> engine_named;
   oci::Seccomp out = engine;
   out.syscalls.clear();
   for (const auto& sc : engine.syscalls) {
@@ -209,11 +214,19 @@ std::optional<oci::Seccomp> merge(const oci::Seccomp& engine, const AgentProfile
         rest.names.push_back(name);
         continue;
       }
-      for (auto& g : groups(sc.args))
-        engine_rules[name].push_back(EngineRule{to_action(sc.action, sc.errno_ret), g});
+      engine_named.insert(name);
+      // build_bpf never adds a rule equal to the default action: it has no effect.
+      Action action = to_action(sc.action, sc.errno_ret);
+      if (action == engine_default) continue;
+      for (auto& g : groups(sc.args)) engine_rules[name].push_back(EngineRule{action, g});
     }
     if (!rest.names.empty()) out.syscalls.push_back(std::move(rest));
   }
+
+  // libseccomp keeps the first of several unconditional rules for a call (build_bpf warns about the rest).
+  for (auto& [name, rules] : engine_rules)
+    if (std::all_of(rules.begin(), rules.end(), [](const EngineRule& r) { return r.args.empty(); }))
+      rules.resize(1);
 
   int engine_highest = highest_named(engine.syscalls);
   bool enosys_fallback = !allows_unknown(engine_default);
@@ -237,7 +250,15 @@ std::optional<oci::Seccomp> merge(const oci::Seccomp& engine, const AgentProfile
       reason = m.reason;
       return std::nullopt;
     }
+    if (floor_rules.size() - before > kMaxMergedRules) {
+      reason = f.syscall + ": the merge needs " + std::to_string(floor_rules.size() - before) + " rules";
+      return std::nullopt;
+    }
     if (floor_rules.size() > before) merged_highest = std::max(merged_highest, *nr);
+    // Still named (a rule equal to the default, which build_bpf names but does not add), so the ENOSYS
+    // fallback starts where the engine's did.
+    else if (engine_named.count(f.syscall))
+      floor_rules.push_back(entry(f.syscall, engine_default));
   }
   // Naming floor calls above the engine's highest moves the ENOSYS fallback up: the calls in between keep
   // ENOSYS by name.
@@ -273,7 +294,7 @@ bool arg_matches(const SeccompArg& a, uint64_t v) {
     case oci::SeccompOp::greater_than:
       return v > a.value;
     case oci::SeccompOp::masked_equal:
-      return (v & a.value) == a.value_two;
+      return (v & a.value) == (a.value_two & a.value);  // as libseccomp compiles it
   }
   return false;
 }
