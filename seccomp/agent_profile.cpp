@@ -90,7 +90,8 @@ void arg_filter(const Ctx& c, const json& f, const std::string& path,
   std::vector<uint64_t> points = numbers(c, f.at(allow_list ? "allow" : "deny"), list_path);
   // Regions must never overlap: a value past the compared width would alias a smaller one.
   auto check_width = [&](uint64_t v, const std::string& where) {
-    if (v > mask_for(width)) c.fail(where, std::to_string(v) + " does not fit in " + std::to_string(width) + " bits");
+    if (v > mask_for(width))
+      c.fail(where, std::to_string(v) + " does not fit in " + std::to_string(width) + " bits");
   };
   for (uint64_t v : points) check_width(v, list_path);
   for (uint64_t v : points) out.push_back(Region{with(exact(v)), allow_list});
@@ -102,7 +103,8 @@ void arg_filter(const Ctx& c, const json& f, const std::string& path,
       uint64_t v = field(c, w, "value", wpath).get<uint64_t>();
       check_width(v, wpath + ".value");
       if (std::find(points.begin(), points.end(), v) != points.end())
-        c.fail(wpath + ".value", std::to_string(v) + " is already allowed unconditionally or by another \"when\"");
+        c.fail(wpath + ".value",
+               std::to_string(v) + " is already allowed unconditionally or by another \"when\"");
       points.push_back(v);
       arg_filter(c, field(c, w, "argFilter", wpath), wpath + ".argFilter", with(exact(v)), out);
     }

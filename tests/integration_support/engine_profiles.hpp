@@ -42,10 +42,9 @@ inline nlohmann::json runtime_tools_seccomp() {
   auto s = docker_default_seccomp();
   set_clone_mask(s, 0x7C020000);
   auto& calls = s["syscalls"];
-  calls.erase(std::remove_if(calls.begin(), calls.end(),
-                             [](const nlohmann::json& sc) {
-                               return sc["names"] == nlohmann::json::array({"clone3"});
-                             }),
+  calls.erase(std::remove_if(
+                  calls.begin(), calls.end(),
+                  [](const nlohmann::json& sc) { return sc["names"] == nlohmann::json::array({"clone3"}); }),
               calls.end());
   return s;
 }
@@ -55,14 +54,16 @@ inline nlohmann::json runtime_tools_seccomp() {
 inline nlohmann::json podman_seccomp() {
   auto profile =
       read_json_file(std::string(AGENTRT_SOURCE_DIR) + "/tests/data/seccomp/containers-common-seccomp.json");
-  const std::set<std::string> caps{"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID",
-                                   "CAP_KILL",   "CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID",
-                                   "CAP_SETPCAP", "CAP_SETUID",     "CAP_SYS_CHROOT"};
+  const std::set<std::string> caps{"CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",    "CAP_FSETID",
+                                   "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",   "CAP_SETGID",
+                                   "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT"};
   auto has_all = [&](const nlohmann::json& list) {
-    return std::all_of(list.begin(), list.end(), [&](const auto& c) { return caps.count(c.template get<std::string>()); });
+    return std::all_of(list.begin(), list.end(),
+                       [&](const auto& c) { return caps.count(c.template get<std::string>()); });
   };
   auto has_any = [&](const nlohmann::json& list) {
-    return std::any_of(list.begin(), list.end(), [&](const auto& c) { return caps.count(c.template get<std::string>()); });
+    return std::any_of(list.begin(), list.end(),
+                       [&](const auto& c) { return caps.count(c.template get<std::string>()); });
   };
   auto arch_ok = [](const nlohmann::json& list, bool include) {
     bool amd64 = std::any_of(list.begin(), list.end(), [](const auto& a) { return a == "amd64"; });
@@ -75,13 +76,15 @@ inline nlohmann::json podman_seccomp() {
   for (const auto& sc : profile["syscalls"]) {
     auto inc = sc.value("includes", nlohmann::json::object());
     auto exc = sc.value("excludes", nlohmann::json::object());
-    if (!has_all(inc.value("caps", nlohmann::json::array())) || has_any(exc.value("caps", nlohmann::json::array())))
+    if (!has_all(inc.value("caps", nlohmann::json::array())) ||
+        has_any(exc.value("caps", nlohmann::json::array())))
       continue;
     if (!arch_ok(inc.value("arches", nlohmann::json::array()), true) ||
         !arch_ok(exc.value("arches", nlohmann::json::array()), false))
       continue;
-    nlohmann::json rule = {{"names", sc.contains("names") ? sc["names"] : nlohmann::json::array({sc["name"]})},
-                           {"action", sc["action"]}};
+    nlohmann::json rule = {
+        {"names", sc.contains("names") ? sc["names"] : nlohmann::json::array({sc["name"]})},
+        {"action", sc["action"]}};
     if (sc.contains("args") && !sc["args"].is_null() && !sc["args"].empty()) rule["args"] = sc["args"];
     if (sc.contains("errnoRet")) rule["errnoRet"] = sc["errnoRet"];
     out["syscalls"].push_back(rule);
