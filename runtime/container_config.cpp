@@ -59,6 +59,7 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
   report.minimum = policy::to_string(choice.minimum);
   report.minimum_source = choice.minimum_source;
   cc.policy = report.to_json();
+  cc.floor_filter = std::move(report.floor_filter);
   const std::string& root = cc.spec.root.path;
   cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
   return cc;

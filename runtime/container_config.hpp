@@ -1,6 +1,7 @@
 #pragma once
 // A bundle's config.json made ready for a container: parsed, validated, hardened by the agent policy.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "oci/spec.hpp"
@@ -9,12 +10,13 @@
 namespace agentrt::runtime {
 
 struct ContainerConfig {
-  std::string bundle;     // absolute
-  std::string rootfs;     // absolute host path
-  std::string raw_text;   // config.json as the engine wrote it (kept in the state as is)
-  nlohmann::json raw;     // the same, parsed
-  oci::Spec spec;         // after the agent policy
-  nlohmann::json policy;  // what the policy changed (PolicyReport), kept in the state
+  std::string bundle;                        // absolute
+  std::string rootfs;                        // absolute host path
+  std::string raw_text;                      // config.json as the engine wrote it (kept in the state as is)
+  nlohmann::json raw;                        // the same, parsed
+  oci::Spec spec;                            // after the agent policy
+  nlohmann::json policy;                     // what the policy changed (PolicyReport), kept in the state
+  std::optional<oci::Seccomp> floor_filter;  // the agent floor, when stacked after linux.seccomp
 };
 
 ContainerConfig load_container_config(const Context& ctx, const std::string& bundle);

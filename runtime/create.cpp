@@ -192,7 +192,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   init.log = ctx.log;
   std::vector<std::string> seccomp_warnings;
   if (spec.linux->seccomp) {
-    init.seccomp = seccomp::compile(*spec.linux->seccomp, seccomp_warnings, store.root() + "/.cache/seccomp");
+    init.seccomp = seccomp::compile_layers(*spec.linux->seccomp, cc.floor_filter, seccomp_warnings,
+                                           store.root() + "/.cache/seccomp");
     for (const auto& w : seccomp_warnings) ctx.log.warn(w);
   }
 

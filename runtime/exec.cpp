@@ -164,7 +164,8 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   if (!spec.process || !spec.linux)
     throw Error("state of " + opts.id + ": config has no process or linux section");
   spec.process = exec_process(*spec.process, opts);
-  policy::apply_agent_policy(spec, policy::recorded_profile(c.rec.agent_policy, opts.id));
+  policy::PolicyReport report =
+      policy::apply_agent_policy(spec, policy::recorded_profile(c.rec.agent_policy, opts.id));
   const oci::Process& proc = *spec.process;
 
   std::optional<seccomp::Program> filter;
@@ -172,7 +173,8 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
     filter = std::move(stored->program);
   } else if (spec.linux->seccomp) {
     std::vector<std::string> warnings;
-    filter = seccomp::compile(*spec.linux->seccomp, warnings, ctx.store.root() + "/.cache/seccomp");
+    filter = seccomp::compile_layers(*spec.linux->seccomp, report.floor_filter, warnings,
+                                     ctx.store.root() + "/.cache/seccomp");
   }
 
   UniqueFd console, console_ours;

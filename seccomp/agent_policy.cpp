@@ -75,14 +75,21 @@ void limit_pids(oci::Linux& linux, int64_t limit, PolicyReport& report) {
   report.changes.push_back("resources: pids limit set to " + std::to_string(limit));
 }
 
+void keep(seccomp::Layering layered, oci::Linux& linux, PolicyReport& report) {
+  linux.seccomp = std::move(layered.filter);
+  report.seccomp_layering = layered.floor_filter ? "stacked" : "merged";
+  report.stacked_reason = std::move(layered.stacked_reason);
+  report.floor_filter = std::move(layered.floor_filter);
+}
+
 void harden_seccomp(oci::Linux& linux, const seccomp::AgentProfile& profile, PolicyReport& report) {
   if (linux.seccomp) {
-    linux.seccomp = seccomp::layer_floor(*linux.seccomp, profile, report.changes);
+    keep(seccomp::layer_floor(*linux.seccomp, profile, report.changes), linux, report);
     return;
   }
   // The base allowlist is the profile's own: which of its rules the floor replaced is no news.
   std::vector<std::string> changes;
-  linux.seccomp = seccomp::layer_floor(seccomp::base_filter(), profile, changes);
+  keep(seccomp::layer_floor(seccomp::base_filter(), profile, changes), linux, report);
   report.changes.push_back("seccomp: the spec has no filter, using the full " + profile.name + " filter");
   for (auto& c : changes)
     if (c.rfind("seccomp: replaced the spec's", 0) != 0) report.changes.push_back(std::move(c));
@@ -142,6 +149,10 @@ nlohmann::json PolicyReport::to_json() const {
     j["minimum"] = minimum;
     j["minimumSetBy"] = minimum_source;
   }
+  if (!seccomp_layering.empty()) {
+    j["seccompLayering"] = {{"mode", seccomp_layering}};
+    if (!stacked_reason.empty()) j["seccompLayering"]["reason"] = stacked_reason;
+  }
   return j;
 }
 
@@ -163,7 +174,8 @@ std::string clamp_pids_update(oci::Resources& resources, Profile p) {
 }
 
 PolicyReport apply_agent_policy(oci::Spec& spec, Profile p) {
-  PolicyReport report{to_string(p), {}, "", ""};
+  PolicyReport report;
+  report.profile = to_string(p);
   if (p == Profile::off) return report;
   auto profile = seccomp::load_agent_profile(to_string(p));
   if (spec.process) {

@@ -44,7 +44,13 @@ struct PolicyReport {
   std::vector<std::string> changes;
   std::string minimum;         // the administrator's minimum profile, when known
   std::string minimum_source;  // who set it (ProfileChoice::minimum_source)
-  // {"profile": "...", "changes": [...]} plus "minimum" and "minimumSetBy" when the minimum is known.
+  // How the floor met the spec's filter: "merged" into one program, or "stacked" as a second filter
+  // (floor_filter, loaded after linux.seccomp) because of `stacked_reason`. Empty under Profile::off.
+  std::string seccomp_layering;
+  std::string stacked_reason;
+  std::optional<oci::Seccomp> floor_filter;
+  // {"profile": "...", "changes": [...], "seccompLayering": {"mode": "stacked", "reason": "..."}} plus
+  // "minimum" and "minimumSetBy" when the minimum is known.
   nlohmann::json to_json() const;
 };
 

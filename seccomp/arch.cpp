@@ -3,6 +3,7 @@
 #include <seccomp.h>
 
 #include <array>
+#include <cstdlib>
 #include <utility>
 
 #include "oci/support/error.hpp"
@@ -73,6 +74,20 @@ const char* native_arch_name() {
 
 uint32_t native_arch() {
   return *arch_from_name(native_arch_name());
+}
+
+std::optional<int> native_syscall_number(const std::string& name) {
+  int nr = seccomp_syscall_resolve_name(name.c_str());
+  if (nr < 0) return std::nullopt;  // unknown, or a pseudo number for a call only other architectures have
+  return nr;
+}
+
+std::optional<std::string> native_syscall_name(int nr) {
+  char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+  if (name == nullptr) return std::nullopt;
+  std::string out(name);
+  std::free(name);
+  return out;
 }
 
 }  // namespace agentrt::seccomp

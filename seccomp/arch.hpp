@@ -16,4 +16,9 @@ void check_architecture_names(const std::vector<std::string>& names);
 const char* native_arch_name();
 uint32_t native_arch();
 
+// The native number of a syscall, nullopt when the native architecture has no such call.
+std::optional<int> native_syscall_number(const std::string& name);
+// The native name of syscall `nr`, nullopt when the number is unassigned.
+std::optional<std::string> native_syscall_name(int nr);
+
 }  // namespace agentrt::seccomp

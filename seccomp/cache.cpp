@@ -15,7 +15,7 @@ namespace agentrt::seccomp {
 namespace {
 
 constexpr const char* kMagic = "agentrt-seccomp-bpf";
-constexpr int kFormat = 1;
+constexpr int kFormat = 2;
 
 }  // namespace
 
@@ -41,8 +41,8 @@ std::string cache_path(const std::string& cache_dir, const std::string& key) {
   return fs::join(cache_dir, key + ".bpf");
 }
 
-// Layout: "<magic> <format> <flags> <listener> <warning count> <insn count>\n", one warning per line,
-// then the raw sock_filter array.
+// Layout: "<magic> <format> <flags> <listener> <warning count> <insn count> <floor insn count>\n", one
+// warning per line, then the raw sock_filter arrays of the program and of the stacked floor.
 std::optional<CachedProgram> cache_load(const std::string& path) {
   std::optional<std::string> data;
   try {
@@ -54,9 +54,10 @@ std::optional<CachedProgram> cache_load(const std::string& path) {
   std::istringstream in(*data);
   std::string magic;
   int format = 0;
-  size_t warnings = 0, insns = 0;
+  size_t warnings = 0, insns = 0, floor_insns = 0;
   CachedProgram out;
-  in >> magic >> format >> out.program.flags >> out.program.wants_listener >> warnings >> insns;
+  in >> magic >> format >> out.program.flags >> out.program.wants_listener >> warnings >> insns >>
+      floor_insns;
   if (!in || magic != kMagic || format != kFormat || in.get() != '\n') return std::nullopt;
   for (size_t i = 0; i < warnings; ++i) {
     std::string line;
@@ -64,24 +65,29 @@ std::optional<CachedProgram> cache_load(const std::string& path) {
     out.warnings.push_back(line);
   }
   auto offset = static_cast<size_t>(in.tellg());
-  if (data->size() - offset != insns * sizeof(sock_filter)) return std::nullopt;
+  if (data->size() - offset != (insns + floor_insns) * sizeof(sock_filter)) return std::nullopt;
   out.program.insns.resize(insns);
   std::memcpy(out.program.insns.data(), data->data() + offset, insns * sizeof(sock_filter));
+  out.program.floor_insns.resize(floor_insns);
+  std::memcpy(out.program.floor_insns.data(), data->data() + offset + insns * sizeof(sock_filter),
+              floor_insns * sizeof(sock_filter));
   return out;
 }
 
 void cache_store(const std::string& path, const CachedProgram& entry) {
   std::ostringstream o;
   o << kMagic << ' ' << kFormat << ' ' << entry.program.flags << ' ' << entry.program.wants_listener << ' '
-    << entry.warnings.size() << ' ' << entry.program.insns.size() << '\n';
+    << entry.warnings.size() << ' ' << entry.program.insns.size() << ' ' << entry.program.floor_insns.size()
+    << '\n';
   for (const auto& w : entry.warnings) {
     std::string line = w;
     for (char& c : line)
       if (c == '\n') c = ' ';
     o << line << '\n';
   }
-  o.write(reinterpret_cast<const char*>(entry.program.insns.data()),
-          static_cast<std::streamsize>(entry.program.insns.size() * sizeof(sock_filter)));
+  for (const auto* insns : {&entry.program.insns, &entry.program.floor_insns})
+    o.write(reinterpret_cast<const char*>(insns->data()),
+            static_cast<std::streamsize>(insns->size() * sizeof(sock_filter)));
   auto slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0) fs::mkdir_all(path.substr(0, slash), 0700);
   fs::write_file_atomic(path, o.str(), 0600);

@@ -34,4 +34,11 @@ Program compile(const oci::Seccomp& s, std::vector<std::string>& warnings, const
   return fresh.program;
 }
 
+Program compile_layers(const oci::Seccomp& s, const std::optional<oci::Seccomp>& floor,
+                       std::vector<std::string>& warnings, const std::string& cache_dir) {
+  Program p = compile(s, warnings, cache_dir);
+  if (floor) p.floor_insns = compile(*floor, warnings, cache_dir).insns;
+  return p;
+}
+
 }  // namespace agentrt::seccomp

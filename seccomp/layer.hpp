@@ -1,8 +1,9 @@
 #pragma once
-// Layering an agent profile's floor over the filter the engine asked for. The result is never looser than
-// either: floor rules come first (for equal unconditional rules libseccomp keeps the first), the request's
-// allow-type rules for floor syscalls are replaced by the floor's allowed regions intersected with them, and
-// the request's deny-type rules stay.
+// Layering an agent profile's floor over the filter the engine asked for. The answer for a call must be what
+// the two filters stacked would give (the engine's, then the floor's; the kernel takes the most restrictive
+// action, and the floor's on a tie): allowed exactly when both allow it. Where that is provably expressible
+// as one program, the floor is merged into the engine's filter; otherwise the floor stays a second filter.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,9 +12,18 @@
 
 namespace agentrt::seccomp {
 
-// `changes` gets one human-readable line per change ("removed the spec's allow rule for ptrace").
-oci::Seccomp layer_floor(const oci::Seccomp& request, const AgentProfile& profile,
-                         std::vector<std::string>& changes);
+struct Layering {
+  oci::Seccomp filter;                       // loaded first: the merged program, or the engine's own
+  std::optional<oci::Seccomp> floor_filter;  // stacked: the floor alone, loaded after `filter`
+  std::string stacked_reason;                // stacked: the syscall that could not be merged, and why
+};
+
+// `changes` gets one human-readable line per change ("seccomp: agent-default denies ptrace ...").
+Layering layer_floor(const oci::Seccomp& request, const AgentProfile& profile,
+                     std::vector<std::string>& changes);
+
+// The floor as a filter of its own: default allow, the floor's denied regions with its actions.
+oci::Seccomp floor_filter(const AgentProfile& profile);
 
 // Whether `value` satisfies `a` (the kernel's view of one argument comparison).
 bool arg_matches(const oci::SeccompArg& a, uint64_t value);

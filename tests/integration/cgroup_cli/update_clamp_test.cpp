@@ -12,13 +12,13 @@ TEST_CASE("update --pids-limit -1 or 0 keeps the agent profile's pids limit", "[
   Fixture fx;
   auto& b = fx.bundle("dcli-pids").script("touch /ctl/ready; while true; do sleep 1; done");
   int pid = fx.run_detached(b, "agent-default");
-  auto pids_max = cgroup_dirs(pid)["pids"] / "pids.max";
-  REQUIRE(read_number(pids_max) == floor);
+  auto pids_max = ProcessCgroup(pid).dir("pids") / "pids.max";
+  REQUIRE(read_cgroup_number(pids_max) == floor);
 
   for (const char* unlimited : {"-1", "0"}) {
     INFO("--pids-limit " << unlimited);
     REQUIRE(fx.agentrt({"update", "--pids-limit", "20", b.id()}).code == 0);
-    REQUIRE(read_number(pids_max) == 20);
+    REQUIRE(read_cgroup_number(pids_max) == 20);
     Result r = fx.agentrt({"update", "--pids-limit", unlimited, b.id()});
     INFO(r.all());
     CHECK(r.code == 0);
@@ -36,5 +36,5 @@ TEST_CASE("update --pids-limit -1 or 0 keeps the agent profile's pids limit", "[
   auto& open = fx.bundle("dcli-pids-off").script("touch /ctl/ready; while true; do sleep 1; done");
   int open_pid = fx.run_detached(open, "off");
   REQUIRE(fx.agentrt({"update", "--pids-limit", "-1", open.id()}).code == 0);
-  CHECK(trim(read_text(cgroup_dirs(open_pid)["pids"] / "pids.max")) == "max");
+  CHECK(trim(read_text(ProcessCgroup(open_pid).dir("pids") / "pids.max")) == "max");
 }

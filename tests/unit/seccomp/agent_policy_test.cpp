@@ -119,11 +119,16 @@ TEST_CASE("policy: an annotation tightens the administrator's minimum but never 
 }
 
 TEST_CASE("policy: the report names the minimum and who set it", "[policy]") {
-  PolicyReport r{"agent-default", {}, "agent-dev", "--profile"};
+  PolicyReport r;
+  r.profile = "agent-default";
+  r.minimum = "agent-dev";
+  r.minimum_source = "--profile";
   auto j = r.to_json();
   CHECK(j.at("minimum") == "agent-dev");
   CHECK(j.at("minimumSetBy") == "--profile");
-  CHECK_FALSE(PolicyReport{"off", {}, "", ""}.to_json().contains("minimum"));
+  PolicyReport off;
+  off.profile = "off";
+  CHECK_FALSE(off.to_json().contains("minimum"));
 }
 
 TEST_CASE("policy: update clamps an unlimited pids limit as create does", "[policy]") {
@@ -240,7 +245,7 @@ TEST_CASE("policy: agent-dev keeps CAP_SYS_PTRACE, the spec's filter is layered 
   REQUIRE_FALSE(mentions(report, "rule for ptrace"));  // agent-dev leaves ptrace to the spec
   REQUIRE(mentions(report, "agent-dev denies"));
   std::vector<std::string> w;
-  auto p = seccomp::compile(*s.linux->seccomp, w);
+  auto p = seccomp::compile_layers(*s.linux->seccomp, report.floor_filter, w);
   REQUIRE(decide(p, SYS_ptrace) == SECCOMP_RET_ALLOW);
   REQUIRE(decide(p, SYS_getpid) == errno_ret(EPERM));  // the spec did not allow it, the floor does not add it
   REQUIRE(decide(p, SYS_bpf) == errno_ret(EPERM));

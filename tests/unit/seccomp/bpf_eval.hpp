@@ -83,6 +83,13 @@ inline uint32_t run_bpf(const std::vector<sock_filter>& prog, const Call& call) 
   throw std::runtime_error("bpf program fell off the end");
 }
 
+// The kernel's answer for two stacked filters (kernel/seccomp.c seccomp_run_filters): the most restrictive
+// action (the lowest, compared as signed), and on a tie the filter loaded last.
+inline uint32_t stacked(uint32_t first_loaded, uint32_t last_loaded) {
+  auto rank = [](uint32_t ret) { return static_cast<int32_t>(ret & SECCOMP_RET_ACTION_FULL); };
+  return rank(first_loaded) < rank(last_loaded) ? first_loaded : last_loaded;
+}
+
 inline uint32_t errno_of(uint32_t ret) {
   return ret & SECCOMP_RET_DATA;
 }

@@ -34,12 +34,14 @@ inline oci::Seccomp filter(oci::SeccompAction def, std::vector<oci::SeccompSysca
   return s;
 }
 
-// What the compiled program returns for syscall nr with the given arguments (native arch).
+// What the compiled program returns for syscall nr with the given arguments (native arch); with a stacked
+// floor, what the kernel returns for the two filters.
 inline uint32_t decide(const Program& p, int nr, std::array<uint64_t, 6> args = {}) {
   Call c;
   c.nr = nr;
   c.args = args;
-  return run_bpf(p.insns, c);
+  uint32_t engine = run_bpf(p.insns, c);
+  return p.floor_insns.empty() ? engine : stacked(engine, run_bpf(p.floor_insns, c));
 }
 
 inline uint32_t errno_ret(uint32_t e) {

@@ -23,7 +23,7 @@ constexpr uint32_t kAllow = SECCOMP_RET_ALLOW;
 Program layered(const oci::Seccomp& request, const std::string& profile = "agent-default") {
   std::vector<std::string> changes, warnings;
   auto out = layer_floor(request, load_agent_profile(profile), changes);
-  return compile(out, warnings);
+  return compile_layers(out.filter, out.floor_filter, warnings);
 }
 
 // A Docker-like request: allowlist, default EPERM, the conditional rules Docker uses.
@@ -116,12 +116,12 @@ TEST_CASE("layer: agent-dev allows debugging, agent-nested user namespaces and m
   REQUIRE(decide(dev, SYS_mount) == errno_ret(EPERM));
   auto full = base_filter();
   std::vector<std::string> ch, w;
-  auto dev_full = compile(layer_floor(full, load_agent_profile("agent-dev"), ch), w);
+  auto dev_full = compile(layer_floor(full, load_agent_profile("agent-dev"), ch).filter, w);
   REQUIRE(decide(dev_full, SYS_perf_event_open) == kAllow);
   REQUIRE(decide(dev_full, SYS_process_vm_readv) == kAllow);
   REQUIRE(decide(dev_full, SYS_personality, {ADDR_NO_RANDOMIZE}) == kAllow);
   REQUIRE(decide(dev_full, SYS_kcmp) == errno_ret(EPERM));
-  auto nested = compile(layer_floor(full, load_agent_profile("agent-nested"), ch), w);
+  auto nested = compile(layer_floor(full, load_agent_profile("agent-nested"), ch).filter, w);
   REQUIRE(decide(nested, SYS_unshare, {CLONE_NEWUSER}) == kAllow);
   REQUIRE(decide(nested, SYS_clone, {CLONE_NEWUSER | CLONE_NEWPID}) == kAllow);
   REQUIRE(decide(nested, SYS_mount) == kAllow);
@@ -133,7 +133,7 @@ TEST_CASE("layer: agent-dev allows debugging, agent-nested user namespaces and m
 
 TEST_CASE("layer: the full agent-default filter keeps Docker's allowances", "[layer]") {
   std::vector<std::string> ch, w;
-  auto p = compile(layer_floor(base_filter(), load_agent_profile("agent-default"), ch), w);
+  auto p = compile(layer_floor(base_filter(), load_agent_profile("agent-default"), ch).filter, w);
   REQUIRE(w.empty());
   REQUIRE(p.insns.size() < BPF_MAXINSNS);
   for (int nr : {SYS_seccomp, SYS_prctl, SYS_landlock_create_ruleset, SYS_pidfd_open, SYS_memfd_create,
@@ -183,7 +183,7 @@ TEST_CASE("layer: native architecture only, and every change is reported", "[lay
   req.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
   req.listener_path = "/run/listener.sock";
   std::vector<std::string> changes;
-  auto out = layer_floor(req, load_agent_profile("agent-default"), changes);
+  auto out = layer_floor(req, load_agent_profile("agent-default"), changes).filter;
   REQUIRE(out.architectures == std::vector<std::string>{"SCMP_ARCH_X86_64"});
   REQUIRE(out.listener_path == "/run/listener.sock");
   REQUIRE(out.default_action == A::errno_ret);
@@ -205,7 +205,7 @@ TEST_CASE("layer: native architecture only, and every change is reported", "[lay
 
 TEST_CASE("layer: x32 syscall numbers on the native arch do not reach the 64-bit rules", "[layer]") {
   std::vector<std::string> ch, w;
-  auto p = compile(layer_floor(base_filter(), load_agent_profile("agent-default"), ch), w);
+  auto p = compile(layer_floor(base_filter(), load_agent_profile("agent-default"), ch).filter, w);
   Call x32;
   x32.nr = 0x40000000 | SYS_socket;
   x32.args = {AF_PACKET, 3, 0};
