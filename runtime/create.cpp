@@ -18,6 +18,7 @@
 #include "oci/parse.hpp"
 #include "oci/state.hpp"
 #include "oci/support/error.hpp"
+#include "oci/support/fault_point.hpp"
 #include "oci/support/fs.hpp"
 #include "oci/support/unix_socket.hpp"
 #include "runtime/agent_policy.hpp"
@@ -221,6 +222,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   cgroup = cgroups::create_manager(cgcfg);
   cgroup->create();
   rollback.set_cgroup(cgroup.get());
+  fault_point("create:cgroup-made");
 
   // A record without a pid reads as stopped: if this create is killed from here on, `delete` finds the
   // cgroup.
@@ -260,6 +262,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   }
   rollback.set_pid(pid);
   child_sock.reset();
+  fault_point("create:init-cloned");
 
   if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
   // The init moved itself into the v1 hierarchies; only a failed CLONE_INTO_CGROUP needs the slow path.
@@ -297,6 +300,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     }
   }
 
+  fault_point("create:init-ready");
   rec.pid = pid;
   rec.start_time = st->start_time;
   store.save(rec);

@@ -12,6 +12,7 @@
 #include "cgroups/plan.hpp"
 #include "cgroups/stats.hpp"
 #include "oci/support/error.hpp"
+#include "oci/support/fault_point.hpp"
 #include "oci/support/fs.hpp"
 
 namespace agentrt::cgroups {
@@ -150,7 +151,11 @@ class V1Manager : public Manager {
     std::function<void(bool)> around;
     // For SIGKILL, freeze while signalling so nothing can fork a child the pass would miss, then thaw:
     // a v1-frozen task only dies once thawed, so this also kills a paused container (runc does the same).
-    if (sig == SIGKILL && fz) around = [dir = fz->abs()](bool before) { freeze_v1(dir, before); };
+    if (sig == SIGKILL && fz)
+      around = [dir = fz->abs()](bool before) {
+        freeze_v1(dir, before);
+        if (before) fault_point("cgroup-kill:frozen");
+      };
     signal_all(procs_dir(), sig, around);
   }
 
