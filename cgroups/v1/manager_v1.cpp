@@ -8,6 +8,7 @@
 #include "cgroups/freezer.hpp"
 #include "cgroups/kill.hpp"
 #include "cgroups/libcg.hpp"
+#include "cgroups/occupancy.hpp"
 #include "cgroups/oom.hpp"
 #include "cgroups/plan.hpp"
 #include "cgroups/stats.hpp"
@@ -98,11 +99,21 @@ class V1Manager : public Manager {
 
   Layout layout() const override { return layout_; }
 
+  void reserve() override {
+    if (reserved_) return;
+    for (auto& d : dirs_) {
+      d.created = cgroupfs::missing_dirs(d.mountpoint, d.path);
+      if (d.created.empty()) check_takeable(d.path, d.abs());
+    }
+    reserved_ = true;
+  }
+
   void create() override {
+    reserve();
     try {
       for (auto& group : libcgroup_groups()) create_group(group);
       for (auto& d : dirs_)
-        if (!d.libcgroup) create_direct(d);
+        if (!d.libcgroup) cgroupfs::make_dirs(d.created);
     } catch (...) {
       try {
         destroy();
@@ -235,27 +246,12 @@ class V1Manager : public Manager {
   }
 
   void create_group(std::vector<Dir*>& group) {
-    std::vector<std::vector<std::string>> missing;
-    for (Dir* d : group) missing.push_back(cgroupfs::missing_dirs(d->mountpoint, d->path));
-    auto record = [&] {
-      for (size_t i = 0; i < group.size(); ++i)
-        for (const auto& m : missing[i])
-          if (fs::exists(m)) group[i]->created.push_back(m);
-    };
-    try {
-      lib_.create(group.front()->path, controllers_of(group));
-    } catch (...) {
-      record();
-      throw;
+    lib_.create(group.front()->path, controllers_of(group));
+    for (Dir* d : group) {
+      if (!d->has("cpuset")) continue;
+      // An empty cgroup taken as it is may still lack cpus and mems (made by hand, or by a killed create).
+      init_cpuset(d->created.empty() ? std::vector<std::string>{d->abs()} : d->created);
     }
-    record();
-    for (size_t i = 0; i < group.size(); ++i)
-      if (group[i]->has("cpuset")) init_cpuset(missing[i]);
-  }
-
-  void create_direct(Dir& d) {
-    auto made = cgroupfs::mkdir_tracked(d.mountpoint, d.path);
-    d.created.insert(d.created.end(), made.begin(), made.end());
   }
 
   void remove_dir(Dir& d) {
@@ -271,6 +267,7 @@ class V1Manager : public Manager {
         if (fs::exists(*it)) return;
         continue;
       }
+      if (!fs::exists(own)) continue;  // reserved by a create that was stopped before making it
       // Usually it is empty: sub-cgroups (made inside the container) are listed only when it stays.
       lib_.remove_if_empty(rel(d, own), d.controllers);
       if (!fs::exists(own)) continue;
@@ -287,6 +284,7 @@ class V1Manager : public Manager {
 
   Layout layout_;
   std::vector<Dir> dirs_;
+  bool reserved_ = false;
   std::vector<std::string> warnings_;
   LibCgroup lib_;
 };

@@ -5,7 +5,8 @@
 // check that `delete -f` and a new `create` clean up. Harmless in production: whoever sets a process's
 // environment can kill it anyway, and without the variable each point costs one getenv.
 //
-// Points: create:cgroup-made, create:init-cloned, create:init-ready, cgroup-kill:frozen.
+// Points: create:intent-saved, create:cgroup-made, create:init-cloned, create:init-ready, create:committed,
+// delete:marked, cgroup-kill:frozen (v1 kill of a whole cgroup, while frozen).
 namespace agentrt {
 
 void fault_point(const char* name);

@@ -1,5 +1,5 @@
-// A runtime killed half-way (AGENTRT_FAULT_POINT, oci/support/fault_point.hpp) leaves nothing that `delete -f`
-// or a new `create` with the same id cannot clean: no cgroup in any hierarchy, state dir or process.
+// A runtime killed half-way (AGENTRT_FAULT_POINT, oci/support/fault_point.hpp) leaves nothing that `delete
+// -f` or a new `create` with the same id cannot clean: no cgroup in any hierarchy, state dir or process.
 #include <unistd.h>
 
 #include <algorithm>
