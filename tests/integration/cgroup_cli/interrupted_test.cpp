@@ -139,3 +139,25 @@ TEST_CASE("a delete -f killed while the container is frozen says so in state; th
   CHECK(again.code == 0);
   check_nothing_left(fx, b.id());
 }
+
+TEST_CASE("a delete -f killed after marking the record shows it in state; the next delete -f cleans",
+          "[interrupted]") {
+  Fixture fx;
+  auto& b = fx.bundle("markdelete").script("sleep 1000");
+  fx.run_detached(b);
+  Result d = run_until(fx, {"delete", "-f", b.id()}, "delete:marked");
+  INFO("delete: " << d.all());
+  REQUIRE(d.code == 128 + 9);
+
+  auto st = fx.state(b.id());
+  REQUIRE(st);
+  INFO("state: " << st->dump());
+  CHECK((*st)["status"] == "running");
+  CHECK((*st)["agentrt"]["interrupted"]["operation"] == "delete");
+  // Without -f a running container is still refused.
+  CHECK(fx.agentrt({"delete", b.id()}).code != 0);
+  Result again = fx.agentrt({"delete", "-f", b.id()});
+  INFO("delete again: " << again.all());
+  CHECK(again.code == 0);
+  check_nothing_left(fx, b.id());
+}
