@@ -38,9 +38,9 @@ std::vector<std::string> missing_dirs(const std::string& root, const std::string
   return out;
 }
 
-std::vector<std::string> mkdir_tracked(const std::string& root, const std::string& path) {
+std::vector<std::string> make_dirs(const std::vector<std::string>& dirs) {
   std::vector<std::string> made;
-  for (const auto& d : missing_dirs(root, path)) {
+  for (const auto& d : dirs) {
     if (::mkdir(d.c_str(), 0755) < 0) {
       // A cgroup's own files exist too: "/x/cgroup.procs" must not pass for a cgroup.
       if (errno == EEXIST && is_dir(d)) continue;

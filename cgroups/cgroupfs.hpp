@@ -9,8 +9,9 @@
 
 namespace agentrt::cgroups::cgroupfs {
 
-// mkdir -p of root + path; returns the directories it created, outermost first.
-std::vector<std::string> mkdir_tracked(const std::string& root, const std::string& path);
+// mkdir of each of dirs (outermost first; one that exists is fine); returns those it made. On failure it
+// removes them again and throws.
+std::vector<std::string> make_dirs(const std::vector<std::string>& dirs);
 // Directories of root + path that do not exist yet, outermost first.
 std::vector<std::string> missing_dirs(const std::string& root, const std::string& path);
 // Removes what a container created: `created` (outermost first) ends with its own cgroup when create()

@@ -36,8 +36,13 @@ class Manager {
  public:
   virtual ~Manager() = default;
   virtual Layout layout() const = 0;
-  // Creates the cgroup directories (mkdir -p, remembering which ones it made; a failed create removes
-  // them again). On v2 it enables the available controllers in the parents' subtree_control.
+  // Checks that the container may take its cgroup(s): none may be a hierarchy's root or already hold
+  // processes, in it or its sub-cgroups (occupancy.hpp). Then records which directories create() will make,
+  // so that save() names them before they exist: a create killed half-way leaves a record of what to
+  // remove. Makes nothing; create() calls it when it was not called yet.
+  virtual void reserve() = 0;
+  // Creates the cgroup directories reserve() listed (a failed create removes them again). On v2 it enables
+  // the available controllers in the parents' subtree_control.
   virtual void create() = 0;
   // Moves pid into the container's cgroup(s). On v1 libcgroup moves the thread named by pid (it writes
   // `tasks`), so call it before the process starts threads, as for a container's init or exec child.

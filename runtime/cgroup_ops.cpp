@@ -8,6 +8,7 @@
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/owned_processes.hpp"
 #include "runtime/status.hpp"
 
 namespace agentrt::runtime {
@@ -56,7 +57,8 @@ void resume_container(const Context& ctx, const std::string& id) {
 
 std::vector<pid_t> container_pids(const Context& ctx, const std::string& id) {
   Container c = open_container(ctx.store, id);
-  return cgroup_of(c).pids();
+  cgroup_of(c);
+  return container_members(c).owned;
 }
 
 void update_container(const Context& ctx, const std::string& id, const nlohmann::json& resources) {

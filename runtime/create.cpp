@@ -15,9 +15,11 @@
 #include <ctime>
 
 #include "cgroups/manager.hpp"
+#include "cgroups/paths.hpp"
 #include "oci/parse.hpp"
 #include "oci/state.hpp"
 #include "oci/support/error.hpp"
+#include "oci/support/fault_point.hpp"
 #include "oci/support/fs.hpp"
 #include "oci/support/unix_socket.hpp"
 #include "runtime/agent_policy.hpp"
@@ -25,6 +27,8 @@
 #include "runtime/devices.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
+#include "runtime/lifecycle.hpp"
+#include "runtime/owned_processes.hpp"
 #include "runtime/passwd.hpp"
 #include "runtime/preserved_fds.hpp"
 #include "runtime/proc_info.hpp"
@@ -159,11 +163,31 @@ pid_t clone_init(unsigned long flags, int cgroup_fd, bool* into) {
   return static_cast<pid_t>(pid);
 }
 
+// The container's directory, made and locked. One that a create killed before committing left is
+// cleaned first (its lock is free: its creator is gone).
+UniqueFd claim_id(const Context& ctx, const std::string& id) {
+  try {
+    return ctx.store.create_locked(id);
+  } catch (const Error& e) {
+    if (e.error_number() != EEXIST) throw;
+    UniqueFd leftover = ctx.store.try_lock(id);
+    if (!leftover || !remove_interrupted_create(ctx, id)) throw;
+    ctx.log.warn("removed what an interrupted create of " + id + " left behind");
+  }
+  return ctx.store.create_locked(id);
+}
+
+// linux.cgroupsPath as the user gave it, for errors about the cgroup it names.
+std::string cgroups_path_field(const cgroups::Config& cfg) {
+  if (cfg.cgroups_path.empty()) return "linux.cgroupsPath (unset, so " + cgroups::inner_path(cfg) + ")";
+  return "linux.cgroupsPath \"" + cfg.cgroups_path + "\"";
+}
+
 }  // namespace
 
 pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   const StateStore& store = ctx.store;
-  UniqueFd lock = store.create_locked(opts.id);
+  UniqueFd lock = claim_id(ctx, opts.id);
   std::unique_ptr<cgroups::Manager> cgroup;  // declared before the rollback, which uses it while unwinding
   CreateRollback rollback(store, opts.id);
 
@@ -221,11 +245,15 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
 
   cgroups::Config cgcfg{opts.id, spec.linux->cgroups_path, ctx.systemd_cgroup};
   cgroup = cgroups::create_manager(cgcfg);
-  cgroup->create();
-  rollback.set_cgroup(cgroup.get());
+  try {
+    cgroup->reserve();
+  } catch (const Error& e) {
+    throw e.wrap(cgroups_path_field(cgcfg));
+  }
 
-  // A record without a pid reads as stopped: if this create is killed from here on, `delete` finds the
-  // cgroup.
+  // The intent, saved before any cgroup is made: it names the directories create will make, and reads
+  // as creating while this process lives. If this create is killed from here on, `delete -f` and a new
+  // create with this id find what to remove.
   ContainerRecord rec;
   rec.id = opts.id;
   rec.bundle = cc.bundle;
@@ -237,10 +265,18 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   rec.cgroup = cgroup->save();
   rec.agent_policy = cc.policy;
   rec.systemd_cgroup = ctx.systemd_cgroup;
+  rec.phase = Phase::creating;
+  rec.runtime_pid = ::getpid();
+  if (auto self = read_proc_stat(rec.runtime_pid)) rec.runtime_start_time = self->start_time;
+  store.save(rec);
+  fault_point("create:intent-saved");
+
+  rollback.set_cgroup(cgroup.get());
+  cgroup->create();
+  fault_point("create:cgroup-made");
   store.save_config(opts.id, cc.raw_text);
   if (init.seccomp)
     seccomp::cache_store(store.seccomp_program_path(opts.id), {*init.seccomp, seccomp_warnings});
-  store.save(rec);
 
   int sp[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) throw sys_error("socketpair");
@@ -268,6 +304,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   }
   rollback.set_pid(pid);
   child_sock.reset();
+  fault_point("create:init-cloned");
 
   if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
   // The init moved itself into the v1 hierarchies; only a failed CLONE_INTO_CGROUP needs the slow path.
@@ -307,9 +344,18 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     }
   }
 
+  fault_point("create:init-ready");
   rec.pid = pid;
   rec.start_time = st->start_time;
+  rec.pid_ns = container_pid_ns(pid);
+  rec.phase = Phase::created;
+  rec.runtime_pid = 0;
+  rec.runtime_start_time = 0;
   store.save(rec);
+  fault_point("create:committed");
+  // Only now may the init go on to wait for `start`: killed before this, we leave an init that exits
+  // when it reads the end of the socket instead of waiting with no record of it.
+  sync_send(parent_sock.get(), SyncMsg::commit);
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
   rollback.commit();
   return pid;

@@ -72,6 +72,19 @@ void exit_on_termination_signals() {
     ::sigaction(sig, &sa, nullptr);
 }
 
+// The runtime commits the container (saves its record with our pid) after `ready`. Killed before that, it
+// leaves no record of us: end of file here, and we exit instead of waiting on the fifo for ever. A plain
+// read(), as the seccomp filter is already installed and any filter a process can live with allows it; a
+// filter that refuses it anyway leaves us going on as before there was a commit step.
+void wait_for_commit(int sync_fd) {
+  char c = 0;
+  ssize_t n;
+  do {
+    n = ::read(sync_fd, &c, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0 || (n == 1 && static_cast<SyncMsg>(c) != SyncMsg::commit)) ::_exit(1);
+}
+
 [[noreturn]] void exec_user_process(const InitConfig& cfg, const PreparedExec& prepared,
                                     const std::string& state_json) {
   std::string fifo = "/proc/self/fd/" + std::to_string(cfg.fifo_fd);
@@ -160,6 +173,7 @@ void run_init(const InitConfig& cfg) {
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     exit_on_termination_signals();
     sync_send(cfg.sync_fd, SyncMsg::ready);
+    wait_for_commit(cfg.sync_fd);
     ::close(cfg.sync_fd);
     exec_user_process(cfg, prepared, state_json);
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 
 #include "oci/support/error.hpp"
 #include "runtime/lifecycle.hpp"
+#include "runtime/owned_processes.hpp"
 #include "runtime/status.hpp"
 
 namespace agentrt::runtime {
@@ -12,7 +13,7 @@ void kill_container(const Context& ctx, const std::string& id, int signal, bool 
   oci::Status status = container_status(ctx.store, c);
   if (status == oci::Status::stopped && !all) throw Error("container not running");
   if (all) {
-    if (c.cgroup) c.cgroup->kill_all(signal);
+    signal_container(c, signal, ctx.log);
   } else if (::kill(c.rec.pid, signal) < 0) {
     throw sys_error("kill container init " + std::to_string(c.rec.pid));
   }

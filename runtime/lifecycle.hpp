@@ -15,6 +15,9 @@ void start_container(const Context& ctx, const std::string& id);
 nlohmann::json container_state_json(const Context& ctx, const std::string& id);
 void kill_container(const Context& ctx, const std::string& id, int signal, bool all);
 void delete_container(const Context& ctx, const std::string& id, bool force);
+// With the container's lock held: removes what a create killed before it committed left of id (its
+// processes, cgroups and state directory) and returns true; false when id is a container.
+bool remove_interrupted_create(const Context& ctx, const std::string& id);
 // One entry per container, for `list`.
 std::vector<nlohmann::json> list_containers(const Context& ctx);
 

@@ -6,11 +6,14 @@ namespace agentrt::runtime {
 
 nlohmann::json container_state_json(const Context& ctx, const std::string& id) {
   Container c = open_container(ctx.store, id);
-  nlohmann::json j = oci::to_json(oci_state(ctx.store, c));
+  oci::State st = oci_state(ctx.store, c);
+  nlohmann::json j = oci::to_json(st);
   j["rootfs"] = c.rec.rootfs;
   j["created"] = c.rec.created;
   j["owner"] = c.rec.owner;
-  if (!c.rec.agent_policy.is_null()) j["agentrt"] = {{"agentPolicy", c.rec.agent_policy}};
+  if (!c.rec.agent_policy.is_null()) j["agentrt"]["agentPolicy"] = c.rec.agent_policy;
+  nlohmann::json interrupted = interruption(c.rec, phase_owner_alive(c.rec), st.status);
+  if (!interrupted.is_null()) j["agentrt"]["interrupted"] = interrupted;
   return j;
 }
 

@@ -13,8 +13,24 @@
 
 namespace agentrt::runtime {
 
+const char* to_string(Phase p) {
+  switch (p) {
+    case Phase::creating:
+      return "creating";
+    case Phase::deleting:
+      return "deleting";
+    case Phase::created:
+      break;
+  }
+  return "created";
+}
+
 nlohmann::json to_json(const ContainerRecord& r) {
   return {{"id", r.id},
+          {"phase", to_string(r.phase)},
+          {"runtime_pid", r.runtime_pid},
+          {"runtime_start_time", r.runtime_start_time},
+          {"pid_ns", r.pid_ns},
           {"bundle", r.bundle},
           {"rootfs", r.rootfs},
           {"pid", r.pid},
@@ -48,6 +64,11 @@ ContainerRecord record_from_json(const nlohmann::json& j) {
   r.cgroup = j.value("cgroup", nlohmann::json());
   r.agent_policy = j.value("agent_policy", nlohmann::json());
   r.systemd_cgroup = j.value("systemd_cgroup", false);
+  std::string phase = j.value("phase", "created");
+  r.phase = phase == "creating" ? Phase::creating : phase == "deleting" ? Phase::deleting : Phase::created;
+  r.runtime_pid = j.value("runtime_pid", 0);
+  r.runtime_start_time = j.value("runtime_start_time", 0ULL);
+  r.pid_ns = j.value("pid_ns", uint64_t{0});
   return r;
 }
 
@@ -103,11 +124,41 @@ UniqueFd StateStore::create_locked(const std::string& id) const {
   validate_container_id(id);
   fs::mkdir_all(root_, 0711);
   std::string d = dir(id);
-  if (::mkdir(d.c_str(), 0711) < 0) {
-    if (errno == EEXIST) throw Error("container with id exists: " + id, EEXIST);
-    throw sys_error("mkdir " + d);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (::mkdir(d.c_str(), 0711) < 0) {
+      if (errno == EEXIST) throw Error("container with id exists: " + id, EEXIST);
+      throw sys_error("mkdir " + d);
+    }
+    UniqueFd fd;
+    try {
+      fd = lock_dir(d);
+    } catch (const Error& e) {
+      if (e.error_number() == ENOENT) continue;  // removed as a leftover before we locked it
+      throw;
+    }
+    // Between our mkdir and lock, a cleaner may have removed the directory as a leftover (it holds no
+    // state yet), or removed it and another create made and claimed its own.
+    struct stat st;
+    if (::fstat(fd.get(), &st) == 0 && st.st_nlink == 0) continue;
+    if (exists(id)) throw Error("container with id exists: " + id, EEXIST);
+    return fd;
   }
-  return lock_dir(d);
+  throw Error("container with id exists: " + id, EEXIST);
+}
+
+UniqueFd StateStore::try_lock(const std::string& id) const {
+  validate_container_id(id);
+  std::string d = dir(id);
+  UniqueFd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return UniqueFd();
+    throw sys_error("open " + d);
+  }
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) return UniqueFd();
+    throw sys_error("lock " + d);
+  }
+  return fd;
 }
 
 UniqueFd StateStore::lock(const std::string& id) const {

@@ -6,6 +6,7 @@
 // its directory.
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +26,12 @@ enum class ConfigDetail {
   without_seccomp_rules,
 };
 
+// Where a record is in the container's life. creating: the intent, saved before any cgroup is made (with
+// the cgroup directories create will make), until create commits; created: committed; deleting: delete
+// has begun to stop the container. A record saved before phases existed reads as created.
+enum class Phase { creating, created, deleting };
+const char* to_string(Phase p);
+
 // What agentrt remembers about a container between commands.
 struct ContainerRecord {
   std::string id;
@@ -39,6 +46,12 @@ struct ContainerRecord {
   nlohmann::json cgroup;                           // cgroups::Manager::save()
   nlohmann::json agent_policy;
   bool systemd_cgroup = false;
+  Phase phase = Phase::created;
+  // The agentrt process creating or deleting while phase says so: alive means in progress, gone means
+  // that command was killed half-way.
+  pid_t runtime_pid = 0;
+  unsigned long long runtime_start_time = 0;
+  uint64_t pid_ns = 0;  // the init's pid namespace when not the runtime's own (owned_processes.hpp)
 };
 
 nlohmann::json to_json(const ContainerRecord& r);
@@ -57,7 +70,10 @@ class StateStore {
   std::string seccomp_program_path(const std::string& id) const { return dir(id) + "/seccomp.bpf"; }
 
   // Creates <root>/<id> and locks it; throws "container with id exists: ID" when it is there already.
+  // A directory removed or claimed by another process between the mkdir and the lock is never taken.
   UniqueFd create_locked(const std::string& id) const;
+  // Locks an existing container directory without waiting; an empty fd when another process holds it.
+  UniqueFd try_lock(const std::string& id) const;
   // Locks an existing container directory; throws "container does not exist" when absent.
   UniqueFd lock(const std::string& id) const;
   bool exists(const std::string& id) const;

@@ -21,4 +21,11 @@ oci::Status container_status(const StateStore& store, const Container& c);
 
 oci::State oci_state(const StateStore& store, const Container& c);
 
+// Whether the create or delete that the record's phase names is still running (its agentrt process).
+bool phase_owner_alive(const ContainerRecord& r);
+
+// For `state`: why a record was left in the creating or deleting phase by a command killed half-way,
+// {"operation": "create"|"delete", "reason": ...}; null when no command was interrupted.
+nlohmann::json interruption(const ContainerRecord& r, bool owner_alive, oci::Status status);
+
 }  // namespace agentrt::runtime

@@ -12,7 +12,8 @@ enum class SyncMsg : char {
   mounts_ready = 'm',  // child -> parent: rootfs prepared; run createRuntime/prestart hooks
   hooks_done = 'h',    // parent -> child: continue with pivot_root
   seccomp_fd = 's',    // child -> parent: the seccomp notify fd rides along (SCM_RIGHTS)
-  ready = 'r',         // child -> parent: waiting on the exec fifo
+  ready = 'r',         // child -> parent: set up; waits for commit
+  commit = 'c',        // parent -> child: the container is recorded; wait on the exec fifo
   error = 'e',         // either way: text follows
 };
 

@@ -8,10 +8,12 @@
 #include "cgroups/freezer.hpp"
 #include "cgroups/kill.hpp"
 #include "cgroups/libcg.hpp"
+#include "cgroups/occupancy.hpp"
 #include "cgroups/oom.hpp"
 #include "cgroups/plan.hpp"
 #include "cgroups/stats.hpp"
 #include "oci/support/error.hpp"
+#include "oci/support/fault_point.hpp"
 #include "oci/support/fs.hpp"
 
 namespace agentrt::cgroups {
@@ -97,11 +99,21 @@ class V1Manager : public Manager {
 
   Layout layout() const override { return layout_; }
 
+  void reserve() override {
+    if (reserved_) return;
+    for (auto& d : dirs_) {
+      d.created = cgroupfs::missing_dirs(d.mountpoint, d.path);
+      if (d.created.empty()) check_takeable(d.path, d.abs());
+    }
+    reserved_ = true;
+  }
+
   void create() override {
+    reserve();
     try {
       for (auto& group : libcgroup_groups()) create_group(group);
       for (auto& d : dirs_)
-        if (!d.libcgroup) create_direct(d);
+        if (!d.libcgroup) cgroupfs::make_dirs(d.created);
     } catch (...) {
       try {
         destroy();
@@ -150,7 +162,11 @@ class V1Manager : public Manager {
     std::function<void(bool)> around;
     // For SIGKILL, freeze while signalling so nothing can fork a child the pass would miss, then thaw:
     // a v1-frozen task only dies once thawed, so this also kills a paused container (runc does the same).
-    if (sig == SIGKILL && fz) around = [dir = fz->abs()](bool before) { freeze_v1(dir, before); };
+    if (sig == SIGKILL && fz)
+      around = [dir = fz->abs()](bool before) {
+        freeze_v1(dir, before);
+        if (before) fault_point("cgroup-kill:frozen");
+      };
     signal_all(procs_dir(), sig, around);
   }
 
@@ -230,28 +246,12 @@ class V1Manager : public Manager {
   }
 
   void create_group(std::vector<Dir*>& group) {
-    std::vector<std::vector<std::string>> missing;
-    for (Dir* d : group) missing.push_back(cgroupfs::missing_dirs(d->mountpoint, d->path));
-    auto record = [&] {
-      for (size_t i = 0; i < group.size(); ++i)
-        for (const auto& m : missing[i])
-          // A directory only: in "/x/cgroup.procs" the last part is the file the kernel made in x.
-          if (cgroupfs::is_dir(m)) group[i]->created.push_back(m);
-    };
-    try {
-      lib_.create(group.front()->path, controllers_of(group));
-    } catch (...) {
-      record();
-      throw;
+    lib_.create(group.front()->path, controllers_of(group));
+    for (Dir* d : group) {
+      if (!d->has("cpuset")) continue;
+      // An empty cgroup taken as it is may still lack cpus and mems (made by hand, or by a killed create).
+      init_cpuset(d->created.empty() ? std::vector<std::string>{d->abs()} : d->created);
     }
-    record();
-    for (size_t i = 0; i < group.size(); ++i)
-      if (group[i]->has("cpuset")) init_cpuset(missing[i]);
-  }
-
-  void create_direct(Dir& d) {
-    auto made = cgroupfs::mkdir_tracked(d.mountpoint, d.path);
-    d.created.insert(d.created.end(), made.begin(), made.end());
   }
 
   void remove_dir(Dir& d) {
@@ -267,6 +267,7 @@ class V1Manager : public Manager {
         if (fs::exists(*it)) return;
         continue;
       }
+      if (!fs::exists(own)) continue;  // reserved by a create that was stopped before making it
       // Usually it is empty: sub-cgroups (made inside the container) are listed only when it stays.
       lib_.remove_if_empty(rel(d, own), d.controllers);
       if (!fs::exists(own)) continue;
@@ -283,6 +284,7 @@ class V1Manager : public Manager {
 
   Layout layout_;
   std::vector<Dir> dirs_;
+  bool reserved_ = false;
   std::vector<std::string> warnings_;
   LibCgroup lib_;
 };

@@ -11,6 +11,7 @@
 #include "cgroups/executor.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/kill.hpp"
+#include "cgroups/occupancy.hpp"
 #include "cgroups/oom.hpp"
 #include "cgroups/plan.hpp"
 #include "cgroups/stats.hpp"
@@ -75,9 +76,16 @@ class V2Manager : public Manager {
 
   Layout layout() const override { return Layout::unified; }
 
+  void reserve() override {
+    if (reserved_) return;
+    created_ = cgroupfs::missing_dirs(mount_, path_);
+    if (created_.empty()) check_takeable(path_, dir_);
+    reserved_ = true;
+  }
+
   void create() override {
-    auto made = cgroupfs::mkdir_tracked(mount_, path_);
-    created_.insert(created_.end(), made.begin(), made.end());
+    reserve();
+    auto made = cgroupfs::make_dirs(created_);
     try {
       enable_controllers(mount_, path_);
     } catch (...) {
@@ -135,6 +143,7 @@ class V2Manager : public Manager {
  private:
   std::string mount_, path_, dir_;
   std::vector<std::string> created_;
+  bool reserved_ = false;
   std::vector<std::string> warnings_;
 };
 

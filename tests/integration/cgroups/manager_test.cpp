@@ -225,7 +225,8 @@ TEST_CASE("relative and default cgroupsPath nest under the caller's own cgroup (
   std::string key = is_v2(*m) ? "" : "memory";
   std::string base = own.at(key) == "/" ? "" : own.at(key);
   // On v2 runc nests under the parent of its own cgroup, which holds processes (no-internal-processes rule).
-  if (is_v2(*m)) base = base.substr(0, base.find_last_of('/') == std::string::npos ? 0 : base.find_last_of('/'));
+  if (is_v2(*m))
+    base = base.substr(0, base.find_last_of('/') == std::string::npos ? 0 : base.find_last_of('/'));
   CHECK(m->path() == base + "/sub/ctr");
   agentrt::cgroups::Config def{"ctr2", "", false};
   CHECK(agentrt::cgroups::create_manager(def)->path() == base + "/ctr2");
@@ -264,4 +265,43 @@ TEST_CASE("layout-specific settings: unified map, swappiness, OOM killer, hugetl
       CHECK(read_trim(join(dir_of(*cg, "hugetlb"), "hugetlb.2MB.limit_in_bytes")) == std::to_string(4 << 20));
     }
   }
+}
+
+TEST_CASE("reserve refuses a cgroup that holds processes, in it or below it, and the hierarchy's root") {
+  TestCgroup occupied;
+  auto child = sleeper();
+  occupied->add_process(child->pid());
+  using Catch::Matchers::Contains;
+  auto refused = [](const std::string& path) {
+    agentrt::cgroups::Config cfg;
+    cfg.id = "agentrt-test";
+    cfg.cgroups_path = path;
+    auto m = agentrt::cgroups::create_manager(cfg);
+    m->reserve();
+  };
+  std::string holds = "already holds 1 process (" + std::to_string(child->pid()) + " ";
+  CHECK_THROWS_WITH(refused(occupied.top() + "/c"), Contains(holds));
+  CHECK_THROWS_WITH(refused(occupied.top()), Contains(holds));  // the process is in a sub-cgroup
+  CHECK_THROWS_WITH(refused("/"), Contains("is the root of the hierarchy"));
+  CHECK(occupied->pids() == std::vector<pid_t>{child->pid()});
+}
+
+TEST_CASE("reserve names the directories create will make, before making any") {
+  agentrt::cgroups::Config cfg;
+  cfg.id = "agentrt-test";
+  cfg.cgroups_path = unique_top() + "/c";
+  auto m = agentrt::cgroups::create_manager(cfg);
+  m->reserve();
+  std::string dir = dir_of(*m, is_v2(*m) ? "" : "memory");
+  CHECK_FALSE(exists(dir));
+  // A create killed here leaves this record: reopened from it, destroy is fine with nothing made.
+  auto intent = agentrt::cgroups::load_manager(m->save());
+  CHECK(m->save().dump().find("\"" + dir + "\"") != std::string::npos);
+  intent->destroy();
+  m->create();
+  CHECK(exists(dir));
+  // ... and with everything made, the record of the intent removes it all.
+  intent->destroy();
+  CHECK_FALSE(exists(dir));
+  CHECK_FALSE(exists(dir.substr(0, dir.rfind('/'))));
 }

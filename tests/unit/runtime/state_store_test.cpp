@@ -53,6 +53,36 @@ TEST_CASE("a container record survives save and load", "[state_store]") {
   CHECK(back.cgroup == r.cgroup);
   CHECK(back.agent_policy == r.agent_policy);
   CHECK(back.systemd_cgroup);
+  CHECK(back.phase == agentrt::runtime::Phase::created);
+}
+
+TEST_CASE("the phase of a record and the command in it survive save and load", "[state_store]") {
+  TempDir tmp;
+  StateStore store(tmp.path());
+  auto lock = store.create_locked("agent-1");
+  ContainerRecord r = sample_record();
+  r.phase = agentrt::runtime::Phase::deleting;
+  r.runtime_pid = 77;
+  r.runtime_start_time = 88;
+  r.pid_ns = 4026531836ULL;
+  store.save(r);
+  ContainerRecord back = store.load("agent-1");
+  CHECK(back.phase == agentrt::runtime::Phase::deleting);
+  CHECK(back.runtime_pid == 77);
+  CHECK(back.runtime_start_time == 88);
+  CHECK(back.pid_ns == 4026531836ULL);
+}
+
+TEST_CASE("create_locked refuses an id taken meanwhile; try_lock does not wait for a held lock",
+          "[state_store]") {
+  TempDir tmp;
+  StateStore store(tmp.path());
+  auto lock = store.create_locked("agent-1");
+  CHECK_THROWS_WITH(store.create_locked("agent-1"), "container with id exists: agent-1");
+  CHECK_FALSE(store.try_lock("agent-1"));
+  CHECK_FALSE(store.try_lock("agent-2"));
+  lock.reset();
+  CHECK(store.try_lock("agent-1"));
 }
 
 TEST_CASE("the config is kept apart from the state, verbatim", "[state_store]") {
