@@ -55,8 +55,8 @@ TEST_CASE("a create that fails after making the cgroup leaves no cgroup", "[dele
 
 TEST_CASE("a hidden cgroup2 mount stops the create with an error that says so, and nothing is left",
           "[delete]") {
-  // The cgroup2 mount is shadowed by a tmpfs in a private mount namespace (the host is untouched). On a hybrid
-  // host it sits next to the v1 hierarchies and libcgroup, which reads each cgroup2 mount listed in
+  // The cgroup2 mount is shadowed by a tmpfs in a private mount namespace (the host is untouched). On a
+  // hybrid host it sits next to the v1 hierarchies and libcgroup, which reads each cgroup2 mount listed in
   // /proc/mounts, fails its init without an errno; on pure v2 it is /sys/fs/cgroup itself.
   stdfs::path cgroup2 = cgroup2_mountpoint();
   if (cgroup2.empty()) {
