@@ -267,7 +267,9 @@ class V1Manager : public Manager {
         if (fs::exists(*it)) return;
         continue;
       }
-      if (!fs::exists(own)) continue;  // reserved by a create that was stopped before making it
+      // Reserved by a create stopped before making it; or a path through a cgroup's own file
+      // ("/x/cgroup.procs").
+      if (!cgroupfs::is_dir(own)) continue;
       // Usually it is empty: sub-cgroups (made inside the container) are listed only when it stays.
       lib_.remove_if_empty(rel(d, own), d.controllers);
       if (!fs::exists(own)) continue;

@@ -93,8 +93,9 @@ make_run_dir() {
   chmod 755 "$run"
   printf '%s' "$*" >"$run/cmd"
   (umask 077 && env -0 >"$run/env")
-  printf 'v2vm_timeout=%q\nv2vm_shell=%q\nv2vm_cwd=%q\nv2vm_tmp=%q\n' \
-    "$timeout_s" "$shell" "$(pwd -P 2>/dev/null || echo /)" "$guest_tmp" >"$run/conf"
+  printf 'v2vm_timeout=%q\nv2vm_shell=%q\nv2vm_cwd=%q\nv2vm_tmp=%q\nv2vm_repo=%q\n' \
+    "$timeout_s" "$shell" "$(pwd -P 2>/dev/null || echo /)" "$guest_tmp" "$(cd "$v2vm_home/../.." && pwd -P)" \
+    >"$run/conf"
   printf '#!/bin/sh\nexec %q -d %q "$@"\n' "$(command -v modprobe)" "$kernel_root" >"$run/modprobe"
   chmod 755 "$run/modprobe"
 }

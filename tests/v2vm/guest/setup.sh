@@ -23,7 +23,20 @@ mount_kernel_filesystems() {
 mount_guest_tmpfs() {
   mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$R/run"
   mkdir -p "$R/run/lock" "$R/run/user"
-  [ "$v2vm_tmp" = guest ] && mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"
+  [ "$v2vm_tmp" = guest ] || return 0
+  # A checkout (and its build) under the host's /tmp must stay visible over the guest's own /tmp: the
+  # host's /tmp is kept aside and the checkout and the cwd are bound back at their paths.
+  mkdir -p "$R/run/v2vm-host-tmp"
+  mount --bind "$R/tmp" "$R/run/v2vm-host-tmp"
+  mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"
+  for keep in "$v2vm_repo" "$v2vm_cwd"; do
+    case $keep in
+      /tmp/?*)
+        mkdir -p "$R$keep"
+        mount --bind "$R/run/v2vm-host-tmp/${keep#/tmp/}" "$R$keep"
+        ;;
+    esac
+  done
 }
 
 # Pure cgroup v2: this shell (and so PID 1 after switch_root) leaves the root cgroup for /init, so the root
