@@ -176,11 +176,20 @@ if $DOCKER_CMD version >/dev/null 2>&1; then
     expect_match "docker runs the registered agentrt" "conformance-image|linux\.resources\.devices\[" "$out"
     # The container really runs under the installed agentrt: its state is in agentrt's root for this runtime.
     cid=$($DOCKER_CMD run -d --runtime=agentrt --network none "$IMG" sleep 60 2>&1)
-    expect_match "agentrt list (docker's runtime root) shows the container" "^$cid\$" \
-        "$($BIN --root "$WORK/exec/runtime-agentrt/moby" list -q 2>&1)"
-    if [ -f /usr/share/bash-completion/bash_completion ]; then
-        expect_eq "completion: container ids from agentrt list -q" "$cid" \
-            "$(complete_words agentrt --root "$WORK/exec/runtime-agentrt/moby" kill "")"
+    # The root Docker hands the runtime (runtime-<name>/<namespace> under its exec root, or the shim's): found
+    # by the container's state dir rather than assumed.
+    state_file=$(find "$WORK" /run/docker /run/containerd -maxdepth 7 -type f -name state.json -path "*/$cid/*" 2>/dev/null | head -1)
+    rt_root=${state_file%/"$cid"/state.json}
+    if [ -z "$state_file" ]; then
+        skip "agentrt list (docker's runtime root) shows the container" "no state dir named $cid found under $WORK, /run/docker, /run/containerd"
+        skip "completion: container ids from agentrt list -q" "no runtime root found"
+    else
+        expect_match "agentrt list (docker's runtime root) shows the container" "^$cid\$" \
+            "$($BIN --root "$rt_root" list -q 2>&1)"
+        if [ -f /usr/share/bash-completion/bash_completion ]; then
+            expect_eq "completion: container ids from agentrt list -q" "$cid" \
+                "$(complete_words agentrt --root "$rt_root" kill "")"
+        fi
     fi
     $DOCKER_CMD rm -f "$cid" >/dev/null 2>&1
     # agent-dev keeps the seccomp floor: the container's Seccomp status is 2 (filter).
