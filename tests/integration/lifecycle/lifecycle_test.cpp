@@ -336,8 +336,10 @@ TEST_CASE("kill --all signals every process of the container", "[lifecycle]") {
     return n;
   };
   // The children exec their shell just after the fork.
-  for (int i = 0; i < 100 && count_children() != 2; ++i) usleep(20000);
-  CHECK(count_children() == 2);
+  // A child that has just forked sleep shares its command line until that exec: wait for two, stably.
+  int children = 0;
+  for (int i = 0; i < 100 && (children = count_children()) != 2; ++i) usleep(20000);
+  CHECK(children == 2);
   // TERM to pid 1 alone: a shell that is pid 1 of its namespace has no handler, so nothing happens.
   CHECK(rt({"kill", b.id(), "TERM"}).code == 0);
   usleep(200000);
