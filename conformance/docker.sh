@@ -63,15 +63,7 @@ cat >"$WORK/daemon.json" <<EOF
 }
 EOF
 
-"$DOCKERD" --config-file "$WORK/daemon.json" --data-root "$WORK/data" --exec-root "$WORK/exec" \
-    --pidfile "$WORK/docker.pid" -H "unix://$SOCK" --bridge=none --iptables=false --ip6tables=false \
-    --ip-forward=false --ip-masq=false --userland-proxy=false --exec-opt native.cgroupdriver=cgroupfs \
-    --cgroup-parent "/$CGPARENT" --storage-driver overlay2 >"$WORK/dockerd.log" 2>&1 &
-for _ in $(seq 1 150); do
-    $ENGINE_CMD version >/dev/null 2>&1 && break
-    sleep 0.2
-done
-if ! $ENGINE_CMD version >/dev/null 2>&1; then
+if ! start_private_dockerd "$ENGINE_CMD"; then
     fail "dockerd starts" "$(tail -5 "$WORK/dockerd.log")"
     summary
     exit 1

@@ -133,15 +133,7 @@ cat >"$WORK/daemon.json" <<'EOF2'
 }
 EOF2
 cp "$WORK/daemon.json" "$WORK/daemon.json.orig"
-"$DOCKERD" --config-file "$WORK/daemon.json" --data-root "$WORK/data" --exec-root "$WORK/exec" \
-    --pidfile "$WORK/docker.pid" -H "unix://$SOCK" --bridge=none --iptables=false --ip6tables=false \
-    --ip-forward=false --ip-masq=false --userland-proxy=false --exec-opt native.cgroupdriver=cgroupfs \
-    --cgroup-parent "/$CGPARENT" --storage-driver overlay2 >"$WORK/dockerd.log" 2>&1 &
-for _ in $(seq 1 150); do
-    $DOCKER_CMD version >/dev/null 2>&1 && break
-    sleep 0.2
-done
-if $DOCKER_CMD version >/dev/null 2>&1; then
+if start_private_dockerd "$DOCKER_CMD"; then
     pass "private dockerd starts"
     out=$($BIN install docker --config "$WORK/daemon.json" 2>&1)
     expect_match "agentrt install docker says what it added and how to reload" \

@@ -161,3 +161,18 @@ cap_mask() {
 }
 
 host_hard_nofile() { ulimit -Hn; }
+
+# start_private_dockerd CLIENT_CMD: a dockerd of the suite's own (config, data, exec root, socket and pid file
+# in $WORK, no bridge or iptables, containers under /$CGPARENT); waits up to 30 s until CLIENT_CMD answers.
+# Returns non-zero when it does not.
+start_private_dockerd() {
+    "$DOCKERD" --config-file "$WORK/daemon.json" --data-root "$WORK/data" --exec-root "$WORK/exec" \
+        --pidfile "$WORK/docker.pid" -H "unix://$SOCK" --bridge=none --iptables=false --ip6tables=false \
+        --ip-forward=false --ip-masq=false --userland-proxy=false --exec-opt native.cgroupdriver=cgroupfs \
+        --cgroup-parent "/$CGPARENT" --storage-driver overlay2 >"$WORK/dockerd.log" 2>&1 &
+    for _ in $(seq 1 150); do
+        $1 version >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    $1 version >/dev/null 2>&1
+}
