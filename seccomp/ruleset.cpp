@@ -8,6 +8,7 @@
 
 #include "oci/support/error.hpp"
 #include "seccomp/arch.hpp"
+#include "seccomp/rule_subsumption.hpp"
 
 namespace agentrt::seccomp {
 namespace {
@@ -91,6 +92,7 @@ RuleSet build_ruleset(const oci::Seccomp& s) {
       for (const auto& conds : groups) r.rules.push_back(Rule{name, action, conds});
     }
   }
+  drop_subsumed_rules(r.rules);
   return r;
 }
 

@@ -80,6 +80,22 @@ TEST_CASE("compile: comparisons on two arguments AND, repeated index ORs", "[com
   REQUIRE(decide(p, SYS_personality, {3}) == SECCOMP_RET_ALLOW);
 }
 
+TEST_CASE("compile: covered rules dropped before libseccomp answer as before", "[compile][subsumption]") {
+  std::vector<std::string> w;
+  auto p =
+      compile(filter(A::errno_ret,
+                     {rule({"personality"}, A::allow, {arg(0, O::equal_to, 7), arg(1, O::equal_to, 0)}),
+                      rule({"personality"}, A::allow, {arg(0, O::equal_to, 7), arg(5, O::equal_to, 3)}),
+                      rule({"personality"}, A::allow, {arg(0, O::equal_to, 7)}),
+                      rule({"personality"}, A::allow, {arg(0, O::equal_to, 8), arg(1, O::equal_to, 0)})}),
+              w);
+  REQUIRE(decide(p, SYS_personality, {7}) == SECCOMP_RET_ALLOW);
+  REQUIRE(decide(p, SYS_personality, {7, 5, 0, 0, 0, 1}) == SECCOMP_RET_ALLOW);
+  REQUIRE(decide(p, SYS_personality, {8, 0}) == SECCOMP_RET_ALLOW);
+  REQUIRE(decide(p, SYS_personality, {8, 1}) == errno_ret(EPERM));
+  REQUIRE(decide(p, SYS_personality, {6}) == errno_ret(EPERM));
+}
+
 TEST_CASE("compile: unknown syscall names are skipped with a warning", "[compile]") {
   std::vector<std::string> w;
   auto p = compile(filter(A::errno_ret, {rule({"read", "no_such_syscall_xyz"}, A::allow)}), w);

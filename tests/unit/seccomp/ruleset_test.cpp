@@ -84,3 +84,34 @@ TEST_CASE("ruleset: canonical form changes with every input that matters", "[rul
   other.flags = {"SECCOMP_FILTER_FLAG_LOG"};
   REQUIRE(canonical(build_ruleset(other)) != c0);
 }
+
+TEST_CASE("ruleset: a rule another rule of the same action covers is dropped", "[ruleset][subsumption]") {
+  // The fuzzer's case: the floor's personality rules layered over an engine's gave these three, and
+  // libseccomp 2.5.4 leaked the tree nodes it pruned when the third arrived.
+  auto r = build_ruleset(
+      filter(A::errno_ret, {rule({"personality"}, A::allow, {arg(0, O::equal_to, 7), arg(1, O::equal_to, 0)}),
+                            rule({"personality"}, A::allow, {arg(0, O::equal_to, 7), arg(5, O::equal_to, 3)}),
+                            rule({"personality"}, A::allow, {arg(0, O::equal_to, 7)}),
+                            rule({"personality"}, A::allow, {arg(0, O::equal_to, 7)}),
+                            rule({"personality"}, A::allow, {arg(0, O::equal_to, 9)})}));
+  REQUIRE(r.rules.size() == 2);
+  REQUIRE(r.rules[0].conditions.size() == 1);
+  REQUIRE(r.rules[0].conditions[0].value == 7);
+  REQUIRE(r.rules[1].conditions[0].value == 9);
+}
+
+TEST_CASE("ruleset: covering rules stay when the syscall has rules with other actions",
+          "[ruleset][subsumption]") {
+  auto r = build_ruleset(
+      filter(A::errno_ret, {rule({"kill"}, A::allow, {arg(0, O::equal_to, 1), arg(1, O::equal_to, 9)}),
+                            rule({"kill"}, A::errno_ret, {arg(1, O::equal_to, 9)}),
+                            rule({"kill"}, A::allow, {arg(0, O::equal_to, 1)})}));
+  REQUIRE(r.rules.size() == 3);
+}
+
+TEST_CASE("ruleset: masked comparisons differ by their expected value", "[ruleset][subsumption]") {
+  auto r =
+      build_ruleset(filter(A::errno_ret, {rule({"clone"}, A::allow, {arg(0, O::masked_equal, 0x10, 0)}),
+                                          rule({"clone"}, A::allow, {arg(0, O::masked_equal, 0x10, 0x10)})}));
+  REQUIRE(r.rules.size() == 2);
+}
