@@ -44,17 +44,28 @@ std::string joined(const std::vector<std::string>& lines) {
   return text;
 }
 
+// A bundle without a mount namespace, and without the maskedPaths and readonlyPaths runc refuses then.
+Bundle& bundle_without_mount_ns(Fixture& fx, const std::string& tag) {
+  auto& b = fx.bundle(tag);
+  drop_mount_namespace(b.config());
+  b.config()["linux"].erase("maskedPaths");
+  b.config()["linux"].erase("readonlyPaths");
+  return b;
+}
+
+void check_no_mount_left(const Bundle& b) {
+  auto after = our_mounts_under(b.dir());
+  INFO("left in our mount table:\n" << joined(after));
+  CHECK(after.empty());
+}
+
 }  // namespace
 
 TEST_CASE("without a mount namespace, profile off runs chrooted in the caller's and leaves no mount",
           "[namespaces][shared-mount-ns]") {
   Fixture fx;
   auto rt = fx.agentrt("off");
-  auto& b = fx.bundle("sharedmnt");
-  drop_mount_namespace(b.config());
-  // runc refuses these without a private mount namespace, and so do we (tested below).
-  b.config()["linux"].erase("maskedPaths");
-  b.config()["linux"].erase("readonlyPaths");
+  auto& b = bundle_without_mount_ns(fx, "sharedmnt");
   b.add_ctl_mount().script(
       "echo NS_mnt=$(readlink /proc/self/ns/mnt); echo ROOT=$(stat -c %d:%i /); "
       "echo MARKER=$(cat /ROOTFS_MARKER); echo HOST_MARKER_SEEN=$(ls " +
@@ -96,19 +107,14 @@ TEST_CASE("without a mount namespace, profile off runs chrooted in the caller's 
   auto d = rt({"delete", b.id()});
   INFO(d.all());
   CHECK(d.code == 0);
-  auto after = our_mounts_under(b.dir());
-  INFO("left in our mount table:\n" << joined(after));
-  CHECK(after.empty());
+  check_no_mount_left(b);
 }
 
 TEST_CASE("without a mount namespace, a failed create and delete -f of a created container leave no mount",
           "[namespaces][shared-mount-ns]") {
   Fixture fx;
   auto rt = fx.agentrt("off");
-  auto& b = fx.bundle("sharedmntfail");
-  drop_mount_namespace(b.config());
-  b.config()["linux"].erase("maskedPaths");
-  b.config()["linux"].erase("readonlyPaths");
+  auto& b = bundle_without_mount_ns(fx, "sharedmntfail");
   b.script("true");
   // Fails in the init after the rootfs is mounted: a bind mount whose source does not exist.
   b.config()["mounts"].push_back({{"destination", "/mnt"},
@@ -120,7 +126,7 @@ TEST_CASE("without a mount namespace, a failed create and delete -f of a created
   INFO(failed.all());
   CHECK(failed.code != 0);
   CHECK(contains(failed.err, "no-such-source"));
-  CHECK(our_mounts_under(b.dir()).empty());
+  check_no_mount_left(b);
 
   b.config()["mounts"].erase(b.config()["mounts"].size() - 1);
   b.save();
@@ -129,7 +135,36 @@ TEST_CASE("without a mount namespace, a failed create and delete -f of a created
   auto d = rt({"delete", "-f", b.id()});
   INFO(d.all());
   CHECK(d.code == 0);
-  CHECK(our_mounts_under(b.dir()).empty());
+  check_no_mount_left(b);
+}
+
+TEST_CASE(
+    "without a mount namespace, what a create killed half-way mounted goes with delete -f or a new create",
+    "[namespaces][shared-mount-ns]") {
+  Fixture fx;
+  auto rt = fx.agentrt("off");
+  auto& b = bundle_without_mount_ns(fx, "sharedmntkill");
+  b.script("true");
+  b.save();
+  // create:init-ready: the init has mounted everything, and dies with the killed create.
+  RunOptions killed;
+  killed.env["AGENTRT_FAULT_POINT"] = "create:init-ready";
+  auto create = rt.argv({"create", "-b", b.dir(), b.id()});
+  REQUIRE(execute(create, killed).code != 0);
+  CHECK_FALSE(our_mounts_under(b.rootfs()).empty());
+  // A second create with the id removes the remains first, then mounts its own.
+  auto again = rt({"create", "-b", b.dir(), b.id()});
+  INFO(again.all());
+  REQUIRE(again.code == 0);
+  REQUIRE(rt({"delete", "-f", b.id()}).code == 0);
+  check_no_mount_left(b);
+
+  REQUIRE(execute(create, killed).code != 0);
+  CHECK_FALSE(our_mounts_under(b.rootfs()).empty());
+  auto d = rt({"delete", "-f", b.id()});
+  INFO(d.all());
+  CHECK(d.code == 0);
+  check_no_mount_left(b);
 }
 
 TEST_CASE("without a mount namespace, the agent profiles refuse and so do maskedPaths under off",
@@ -152,5 +187,5 @@ TEST_CASE("without a mount namespace, the agent profiles refuse and so do masked
   CHECK(masked.code != 0);
   CHECK(contains(masked.err,
                  "linux.maskedPaths: unable to restrict sys entries without a private MNT namespace"));
-  CHECK(our_mounts_under(b.dir()).empty());
+  check_no_mount_left(b);
 }
