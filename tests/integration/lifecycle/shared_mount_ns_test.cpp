@@ -2,6 +2,7 @@
 // runs as runc runs it, in the caller's mount namespace and chrooted into the rootfs; its mounts live in the
 // caller's mount table while it runs and are all gone after delete (runc 1.1.5 leaves them, and makes the
 // caller's / private). The agent profiles refuse it, saying why.
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -165,6 +166,31 @@ TEST_CASE(
   INFO(d.all());
   CHECK(d.code == 0);
   check_no_mount_left(b);
+}
+
+TEST_CASE("without a mount namespace, run leaves a rootfs that was a mount point (an engine's) as it was",
+          "[namespaces][shared-mount-ns]") {
+  Fixture fx;
+  auto& b = bundle_without_mount_ns(fx, "sharedmntengine");
+  b.script("cat /ROOTFS_MARKER");
+  b.save();
+  // What containerd does with its overlay: the rootfs is a mount point before the runtime runs.
+  const std::string rootfs = b.rootfs().string();
+  REQUIRE(::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND, nullptr) == 0);
+  struct EngineMount {
+    std::string path;
+    ~EngineMount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } engine_mount{rootfs};
+  auto before = our_mounts_under(b.dir());
+  REQUIRE(before.size() == 1);
+
+  auto r = fx.agentrt("off")({"run", "-b", b.dir(), b.id()});
+  INFO(r.all());
+  CHECK(r.code == 0);
+  CHECK(trim(r.out) == kRootfsMarkerText);
+  auto after = our_mounts_under(b.dir());
+  INFO("our mounts under the bundle after run:\n" << joined(after));
+  CHECK(after == before);
 }
 
 TEST_CASE("without a mount namespace, the agent profiles refuse and so do maskedPaths under off",
