@@ -29,8 +29,8 @@ nlohmann::json to_json(const SharedMountNs& shared);
 std::optional<SharedMountNs> shared_mount_ns_from_json(const nlohmann::json& j);
 
 // Pure. Throws, naming the field, when spec (under profile) may not run in the caller's mount namespace:
-// only profile off allows it; and, as runc, not with maskedPaths, readonlyPaths or rootfsPropagation, which
-// would change the caller's own mounts.
+// only profile off allows it; not with maskedPaths or readonlyPaths (runc's rule), nor with rootfsPropagation
+// (runc applies it to the caller's own /; we refuse rather than change the caller's mounts).
 void validate_shared_mount_ns(const oci::Spec& spec, policy::Profile profile);
 
 // Pure. The id of the mount create put on mountpoint: the topmost mount there, unless it is the one that
