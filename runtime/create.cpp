@@ -32,6 +32,7 @@
 #include "runtime/passwd.hpp"
 #include "runtime/preserved_fds.hpp"
 #include "runtime/proc_info.hpp"
+#include "runtime/shared_mount_ns.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/validate.hpp"
 #include "seccomp/cache.hpp"
@@ -50,6 +51,12 @@ class CreateRollback {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
+    if (shared_mount_ns_) {
+      try {
+        release_shared_rootfs(*shared_mount_ns_);
+      } catch (...) {
+      }
+    }
     if (cgroup_) {
       try {
         cgroup_->destroy();
@@ -63,6 +70,7 @@ class CreateRollback {
   }
   void set_pid(pid_t pid) { pid_ = pid; }
   void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
+  void set_shared_mount_ns(const SharedMountNs& shared) { shared_mount_ns_ = shared; }
   void commit() { committed_ = true; }
 
  private:
@@ -70,6 +78,7 @@ class CreateRollback {
   std::string id_;
   pid_t pid_ = -1;
   cgroups::Manager* cgroup_ = nullptr;
+  std::optional<SharedMountNs> shared_mount_ns_;
   bool committed_ = false;
 };
 
@@ -201,8 +210,9 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   if (!fs::exists(cc.rootfs)) throw Error("root.path: rootfs " + cc.rootfs + " does not exist", ENOENT);
   NamespacePlan ns = plan_namespaces(*spec.linux);
   validate_namespaced_settings(spec);
-  if (!(ns.clone_flags & CLONE_NEWNS) && !spec.linux->find_namespace(oci::NamespaceType::mount))
-    throw Error("linux.namespaces: a mount namespace is required");
+  const bool shared_mount_ns =
+      !(ns.clone_flags & CLONE_NEWNS) && !spec.linux->find_namespace(oci::NamespaceType::mount);
+  if (shared_mount_ns) validate_shared_mount_ns(spec, policy::recorded_profile(cc.policy, opts.id));
 
   InitConfig init;
   init.spec = &spec;
@@ -211,6 +221,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   init.namespaces = ns;
   init.preserve_fds = opts.listen_fds + opts.preserve_fds;
   init.no_pivot = opts.no_pivot;
+  init.shared_mount_ns = shared_mount_ns;
   init.no_new_keyring = opts.no_new_keyring;
   init.id = opts.id;
   init.log = ctx.log;
@@ -265,6 +276,12 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   rec.cgroup = cgroup->save();
   rec.agent_policy = cc.policy;
   rec.systemd_cgroup = ctx.systemd_cgroup;
+  if (shared_mount_ns) {
+    // Before the init exists: a create killed from here on leaves the record that says what to unmount.
+    SharedMountNs shared = observe_shared_mount_ns(cc.rootfs);
+    rec.shared_mount_ns = to_json(shared);
+    rollback.set_shared_mount_ns(shared);
+  }
   rec.phase = Phase::creating;
   rec.runtime_pid = ::getpid();
   if (auto self = read_proc_stat(rec.runtime_pid)) rec.runtime_start_time = self->start_time;

@@ -9,6 +9,7 @@
 #include "runtime/lifecycle.hpp"
 #include "runtime/owned_processes.hpp"
 #include "runtime/proc_info.hpp"
+#include "runtime/shared_mount_ns.hpp"
 #include "runtime/status.hpp"
 #include "runtime/wait.hpp"
 
@@ -45,6 +46,10 @@ void release_cgroup(const Context& ctx, const Container& c) {
 
 void destroy(const Context& ctx, Container& c) {
   release_cgroup(ctx, c);
+  if (auto shared = shared_mount_ns_from_json(c.rec.shared_mount_ns)) {
+    std::string warning = release_shared_rootfs(*shared);
+    if (!warning.empty()) ctx.log.warn("delete " + c.rec.id + ": " + warning);
+  }
   if (c.cgroup) c.cgroup->destroy();
   oci::Hooks hooks;
   try {

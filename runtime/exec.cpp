@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "oci/parse.hpp"
@@ -71,6 +72,7 @@ struct ExecChild {
   int sync_fd;
   int console_fd;
   int preserve_fds;
+  int root_fd;  // the init's root, when the mount namespace is ours (not joined): chrooted into; -1 else
   Logger log;
 };
 
@@ -83,7 +85,7 @@ struct ExecChild {
     // Until the exec this process is the agentrt binary inside the container (CVE-2019-5736).
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     join_own_cgroups(*c.cgroup_self_join);
-    std::vector<int> keep = {0, 1, 2, c.sync_fd, c.console_fd, c.log.fd()};
+    std::vector<int> keep = {0, 1, 2, c.sync_fd, c.console_fd, c.root_fd, c.log.fd()};
     for (const auto& ns : *c.namespaces) keep.push_back(ns.fd.get());
     for (int i = 0; i < c.preserve_fds; ++i) keep.push_back(3 + i);
     close_fds_except(keep);
@@ -96,9 +98,13 @@ struct ExecChild {
         throw sys_error(std::string("join the container's ") + oci::to_string(ns.type) + " namespace");
       in_user_ns |= ns.type == NamespaceType::user;
     }
+    // A container in our own mount namespace (profile off without a mount namespace) is chrooted: setns
+    // would not have moved us into its root.
+    if (c.root_fd >= 0 && (::fchdir(c.root_fd) < 0 || ::chroot(".") < 0))
+      throw sys_error("enter the container's root");
     const oci::Process& proc = *c.proc;
-    // Relative to the container's root, which setns(mnt) made ours: a host path cannot be reached
-    // (CVE-2024-21626).
+    // Relative to the container's root, which setns(mnt) or the chroot made ours: a host path cannot be
+    // reached (CVE-2024-21626).
     if (::chdir(proc.cwd.c_str()) < 0) throw sys_error("cwd: chdir " + proc.cwd);
     if (proc.terminal) {
       setup_container_console(c.console_fd, proc.console_size);
@@ -192,6 +198,13 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   }
 
   std::vector<JoinedNamespace> namespaces = open_container_namespaces(c.rec.pid);
+  UniqueFd root;
+  if (std::none_of(namespaces.begin(), namespaces.end(),
+                   [](const JoinedNamespace& ns) { return ns.type == NamespaceType::mount; })) {
+    std::string path = "/proc/" + std::to_string(c.rec.pid) + "/root";
+    root.reset(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw sys_error("open " + path + " (the container's root)");
+  }
   // pid and time namespaces apply to our children: enter them here so the child is born inside.
   for (const auto& ns : namespaces) {
     if ((ns.type == NamespaceType::pid || ns.type == NamespaceType::time) &&
@@ -215,14 +228,15 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   for (auto [fd, what] : {std::pair{parent_sock.get(), "the sync socket"},
                           {child_sock.get(), "the sync socket"},
                           {console.get(), "the console"},
-                          {cgroup_dir.get(), "the cgroup directory"}})
+                          {cgroup_dir.get(), "the cgroup directory"},
+                          {root.get(), "the container's root"}})
     require_outside_preserved(fd, opts.preserve_fds, what);
   for (const auto& ns : namespaces) require_outside_preserved(ns.fd.get(), opts.preserve_fds, "a namespace");
   bool born_in_cgroup = false;
   pid_t pid = fork_child(cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {
-    ExecChild child{&proc,         &namespaces,       &filter, &self_join, child_sock.get(),
-                    console.get(), opts.preserve_fds, ctx.log};
+    ExecChild child{&proc,         &namespaces,       &filter,    &self_join, child_sock.get(),
+                    console.get(), opts.preserve_fds, root.get(), ctx.log};
     run_exec_child(child);
   }
   child_sock.reset();

@@ -146,6 +146,7 @@ void run_init(const InitConfig& cfg) {
 
     RootfsOptions ropts;
     ropts.no_pivot = cfg.no_pivot;
+    ropts.shared_mount_ns = cfg.shared_mount_ns;
     ropts.in_user_ns = new_user || spec.linux->find_namespace(oci::NamespaceType::user);
     ropts.bundle = cfg.bundle;
     prepare_rootfs(spec, cfg.rootfs, ropts);

@@ -24,6 +24,8 @@ struct InitConfig {
   std::vector<std::string>
       cgroup_self_join;  // v1 `tasks` files the init writes "0" to (see cgroups::Manager)
   bool no_pivot = false;
+  bool shared_mount_ns =
+      false;  // no mount namespace of its own: chroot in the caller's (shared_mount_ns.hpp)
   bool no_new_keyring = false;
   std::string id;
   std::optional<seccomp::Program> seccomp;

@@ -122,6 +122,12 @@ void move_into_cwd() {
   if (chdir("/") < 0) throw sys_error("chdir /");
 }
 
+// The caller's mount table stays as it is (no pivot, no move over its /): only the process's root changes.
+void chroot_into_cwd() {
+  if (chroot(".") < 0) throw sys_error("chroot into the rootfs");
+  if (chdir("/") < 0) throw sys_error("chdir /");
+}
+
 // stdio still open on the host's /dev/null would let the container reach the host's /dev: reopen it.
 void reopen_dev_null() {
   UniqueFd null(open("/dev/null", O_RDWR | O_CLOEXEC));
@@ -168,12 +174,16 @@ void prepare_rootfs(const oci::Spec& spec, const std::string& rootfs_arg, const 
   if (opts.no_pivot && (propagation & MS_PRIVATE))
     throw Error("rootfsPropagation of [r]private is not safe without pivot_root");
 
-  const unsigned long root_flags = propagation ? propagation : MS_SLAVE | MS_REC;
-  if (mount("", "/", nullptr, root_flags, nullptr) < 0)
-    throw sys_error("make / " + propagation_name(root_flags));
-  make_parent_mount_private(rootfs);
+  if (!opts.shared_mount_ns) {
+    const unsigned long root_flags = propagation ? propagation : MS_SLAVE | MS_REC;
+    if (mount("", "/", nullptr, root_flags, nullptr) < 0)
+      throw sys_error("make / " + propagation_name(root_flags));
+    make_parent_mount_private(rootfs);
+  }
   if (mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
     throw sys_error("bind mount rootfs " + rootfs + " onto itself");
+  if (opts.shared_mount_ns && mount("", rootfs.c_str(), nullptr, MS_PRIVATE | MS_REC, nullptr) < 0)
+    throw sys_error("make the rootfs bind " + rootfs + " private");
   // Opened after the self-bind so that every mount below lands on the bind, not on what it covers.
   UniqueFd root(open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) throw sys_error("open rootfs " + rootfs);
@@ -197,7 +207,9 @@ void prepare_rootfs(const oci::Spec& spec, const std::string& rootfs_arg, const 
 
 void finalize_rootfs(const oci::Spec& spec, const RootfsOptions& opts) {
   if (!opts.rootfs.empty() && chdir(opts.rootfs.c_str()) < 0) throw sys_error("chdir " + opts.rootfs);
-  if (opts.no_pivot)
+  if (opts.shared_mount_ns)
+    chroot_into_cwd();
+  else if (opts.no_pivot)
     move_into_cwd();
   else
     pivot_into_cwd();

@@ -11,6 +11,9 @@ namespace agentrt::runtime {
 struct RootfsOptions {
   bool no_pivot = false;    // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool in_user_ns = false;  // device nodes are bind-mounted from the host instead of mknod
+  // In the caller's mount namespace (shared_mount_ns.hpp): no mount outside the rootfs is touched, the bind
+  // of the rootfs is made private so nothing below it propagates, and chroot replaces pivot_root.
+  bool shared_mount_ns = false;
   // finalize_rootfs: the rootfs given to prepare_rootfs. Empty: the current directory, where prepare_rootfs
   // leaves the process.
   std::string rootfs;

@@ -41,7 +41,8 @@ nlohmann::json to_json(const ContainerRecord& r) {
           {"hooks", r.hooks},
           {"cgroup", r.cgroup},
           {"agent_policy", r.agent_policy},
-          {"systemd_cgroup", r.systemd_cgroup}};
+          {"systemd_cgroup", r.systemd_cgroup},
+          {"shared_mount_ns", r.shared_mount_ns}};
 }
 
 ContainerRecord record_from_json(const nlohmann::json& j) {
@@ -69,6 +70,7 @@ ContainerRecord record_from_json(const nlohmann::json& j) {
   r.runtime_pid = j.value("runtime_pid", 0);
   r.runtime_start_time = j.value("runtime_start_time", 0ULL);
   r.pid_ns = j.value("pid_ns", uint64_t{0});
+  r.shared_mount_ns = j.value("shared_mount_ns", nlohmann::json());
   return r;
 }
 

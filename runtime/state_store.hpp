@@ -52,6 +52,8 @@ struct ContainerRecord {
   pid_t runtime_pid = 0;
   unsigned long long runtime_start_time = 0;
   uint64_t pid_ns = 0;  // the init's pid namespace when not the runtime's own (owned_processes.hpp)
+  // shared_mount_ns.hpp's SharedMountNs when the container runs in the caller's mount namespace; null else.
+  nlohmann::json shared_mount_ns;
 };
 
 nlohmann::json to_json(const ContainerRecord& r);

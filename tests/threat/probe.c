@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -129,6 +130,23 @@ static int op_tiocsti(void) {
   return result(rc) < 0;
 }
 
+static void* mark_thread_ran(void* ran) {
+  *(int*)ran = 1;
+  return NULL;
+}
+
+// Starts one thread (clone with CLONE_THREAD and friends, the flags a seccomp clone mask inspects) and
+// joins it: what every threaded runtime (Go, the JVM, Python's threading) needs at startup.
+static int op_thread(void) {
+  pthread_t thread;
+  int ran = 0;
+  int rc = pthread_create(&thread, NULL, mark_thread_ran, &ran);
+  if (rc == 0) rc = pthread_join(thread, NULL);
+  if (rc == 0 && !ran) rc = ESRCH;  // joined, but the thread never ran: not a pass
+  errno = rc;
+  return result(rc ? -1 : 0) < 0;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: probe OPERATION\n");
@@ -177,6 +195,7 @@ int main(int argc, char** argv) {
   if (!strcmp(op, "fsopen")) return result(syscall(SYS_fsopen, "tmpfs", 0)) < 0;
   if (!strcmp(op, "sethostname")) return result(sethostname("x", 0)) < 0;
   if (!strcmp(op, "memfd_create")) return result(syscall(SYS_memfd_create, "probe", 0)) < 0;
+  if (!strcmp(op, "thread")) return op_thread();
   if (!strcmp(op, "getpid")) return result(getpid()) < 0;
   fprintf(stderr, "probe: unknown operation %s\n", op);
   return 2;

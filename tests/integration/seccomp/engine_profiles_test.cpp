@@ -1,6 +1,7 @@
 // The engines' real seccomp profiles (Docker current and older, Podman, runtime-tools) under each agent
-// profile in a real busybox container: a shell forks, and the threat probe still gets the floor's errnos.
-// Threads are NOT covered here yet (no thread start in the probe, no Go binary built).
+// profile in a real busybox container: a shell forks, a program starts a thread (the probe's pthread_create,
+// the clone flags a mask rule inspects), and the threat probe still gets the floor's errnos. No Go binary is
+// built: the probe's thread start makes the same clone call a Go runtime makes for a new M.
 #include "integration_support/engine_profiles.hpp"
 
 #include <unistd.h>
@@ -26,10 +27,11 @@ std::map<std::string, std::string> lines(const std::string& out) {
 
 }  // namespace
 
-TEST_CASE("engine profiles: a shell forks and the floor holds under every agent profile",
+TEST_CASE("engine profiles: a shell forks, a thread starts and the floor holds under every agent profile",
           "[container][engine-profiles]") {
   const std::string script =
       "true & wait && echo fork=OK; "
+      "echo \"thread=$(/bin/probe thread 2>/dev/null)\"; "
       "echo \"ptrace=$(/bin/probe ptrace 2>/dev/null)\"; "
       "echo \"mount=$(/bin/probe mount 2>/dev/null)\"; "
       "echo \"socket_packet=$(/bin/probe socket_packet 2>/dev/null)\"; "
@@ -47,6 +49,7 @@ TEST_CASE("engine profiles: a shell forks and the floor holds under every agent 
       REQUIRE(r.exit_code == 0);
       auto m = lines(r.out);
       REQUIRE(m["fork"] == "OK");
+      REQUIRE(m["thread"] == "OK");
       if (std::string(profile) != "agent-nested") REQUIRE(m["mount"] == "EPERM");  // nested allows mounts
       REQUIRE(m["socket_packet"] == "EAFNOSUPPORT");
       REQUIRE(m["io_uring_setup"] == "ENOSYS");
