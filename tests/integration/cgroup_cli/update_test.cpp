@@ -53,7 +53,7 @@ TEST_CASE("update with runc's flags changes the live limits", "[update]") {
   if (stdfs::exists(memsw)) {
     CHECK(read_cgroup_number(memsw) == (cg.v2() ? 64LL << 20 : 128LL << 20));
   } else {
-    WARN("not checked: no " << memsw.filename() << " (swap accounting is off on this kernel)");
+    WARN("not run: no " << memsw.filename() << " (swap accounting is off on this kernel)");
   }
   CHECK(cpu_shares_shown(cg) == expected_cpu_shares(cg, 512));
   CHECK(cg.cpu_quota() == 30000);
@@ -76,7 +76,7 @@ TEST_CASE("update with runc's flags changes the live limits", "[update]") {
       expected = 1 + (333 - 10) * 9999 / 990;
     }
     if (weight.empty()) {
-      WARN("not checked: no block io weight file on this kernel");
+      WARN("not run: no block io weight file on this kernel");
       return;
     }
     Result w = fx.agentrt({"update", "--blkio-weight", "333", b.id()});
