@@ -1,5 +1,6 @@
 #include "oci/support/error.hpp"
 #include "seccomp/bpf_build.hpp"
+#include "seccomp/bpf_deadline.hpp"
 #include "seccomp/cache.hpp"
 #include "seccomp/filter.hpp"
 
@@ -15,7 +16,7 @@ Program compile(const oci::Seccomp& s, std::vector<std::string>& warnings, const
     }
   }
   CachedProgram fresh;
-  fresh.program.insns = build_bpf(rules, fresh.warnings);
+  fresh.program.insns = build_bpf_within(rules, fresh.warnings, kCompileDeadline);
   fresh.program.flags = rules.flags;
   fresh.program.wants_listener = rules.wants_listener;
   if (fresh.program.insns.size() > BPF_MAXINSNS)

@@ -1,6 +1,7 @@
-// config.json -> Spec, then the agent floor over it, then the seccomp compile the init would run. A bad
+// config.json -> Spec, then the agent floor over it, then the seccomp compile the runtime would run. A bad
 // config must end in an agentrt::Error (which names the field); any other exception, or a sanitizer report,
-// is a bug.
+// is a bug. The libseccomp build runs in this process (compile() forks it off under a deadline), so the
+// sanitizers see every libseccomp call.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -10,7 +11,8 @@
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "seccomp/agent_policy.hpp"
-#include "seccomp/filter.hpp"
+#include "seccomp/bpf_build.hpp"
+#include "seccomp/ruleset.hpp"
 
 using namespace agentrt;
 
@@ -22,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     policy::apply_agent_policy(spec, policy::Profile::agent_default);
     if (spec.linux && spec.linux->seccomp) {
       std::vector<std::string> warnings;
-      seccomp::compile(*spec.linux->seccomp, warnings);
+      seccomp::build_bpf(seccomp::build_ruleset(*spec.linux->seccomp), warnings);
     }
   } catch (const Error&) {
   }
