@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,9 +104,12 @@ std::vector<sock_filter> build_bpf_within(const RuleSet& r, std::vector<std::str
   if (pipe2(fds, O_CLOEXEC) < 0) throw sys_error("seccomp compile: pipe");
   UniqueFd rd(fds[0]), wr(fds[1]);
   auto end = std::chrono::steady_clock::now() + deadline;
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw sys_error("seccomp compile: fork");
   if (pid == 0) {
+    // The child shares the runtime's fds (the state lock among them): it must not outlive a killed runtime.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent) _exit(1);
     rd.reset();
     child(r, wr.get());
   }
