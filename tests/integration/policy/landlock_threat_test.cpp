@@ -93,7 +93,7 @@ TEST_CASE("landlock: writes outside fs.write fail for root, inside work, host un
     auto r = rt.run(b);
     INFO(r.all());
     REQUIRE(r.code == 0);
-    auto m = probe_results(r.out);
+    auto m = itest::key_values(r.out);
     require_outside_denied(m);
     for (const auto& [name, op] : kInsideWrites) {
       INFO(name << ": " << op);
@@ -122,7 +122,7 @@ TEST_CASE("landlock: exec processes are held to the container's fs.write", "[lan
   auto r = rt({"exec", b.id(), "sh", "-c", attack_script()}, 60);
   INFO(r.all());
   REQUIRE(r.code == 0);
-  auto m = probe_results(r.out);
+  auto m = itest::key_values(r.out);
   require_outside_denied(m);
   CHECK(m["in_create"] == "OK");
   CHECK(m["dev_null"] == "OK");
@@ -148,7 +148,7 @@ TEST_CASE("landlock: fs.read hides everything but its paths and the write paths"
   auto r = rt.run(b);
   INFO(r.all());
   REQUIRE(r.code == 0);
-  auto m = probe_results(r.out);
+  auto m = itest::key_values(r.out);
   CHECK(m["read_data"] == "EACCES");
   CHECK(m["list_data"] == "EACCES");
   CHECK(m["list_root"] == "EACCES");

@@ -55,7 +55,7 @@ TEST_CASE("old Landlock ABI: explicit fs.write refused, agent-locked records wha
                                  {"truncate", "fs_truncate /data/file.txt"}})},
                   60);
   INFO(e.all());
-  auto m = probe_results(e.out);
+  auto m = itest::key_values(e.out);
   CHECK(m["tmp"] == "OK");
   CHECK(m["data"] == "EACCES");
   CHECK(m["write"] == "EACCES");

@@ -8,16 +8,6 @@
 
 using namespace policy_test;
 
-namespace {
-
-// The error as the log line carries it, with the quotes its format escapes put back.
-std::string unescaped(std::string text) {
-  for (size_t at; (at = text.find("\\\"")) != std::string::npos;) text.erase(at, 1);
-  return text;
-}
-
-}  // namespace
-
 TEST_CASE("agent-locked: writes only under /tmp, /var/tmp, /dev/shm, cwd and $HOME", "[locked]") {
   if (agentrt::policy::landlock_abi() < 1) {
     WARN("SKIP: the kernel has no Landlock");
@@ -42,7 +32,7 @@ TEST_CASE("agent-locked: writes only under /tmp, /var/tmp, /dev/shm, cwd and $HO
               60);
   INFO(r.all());
   REQUIRE(r.code == 0);
-  auto m = probe_results(r.out);
+  auto m = itest::key_values(r.out);
   for (const char* ok : {"tmp", "var_tmp", "dev_shm", "cwd", "home"}) {
     INFO(ok);
     CHECK(m[ok] == "OK");
@@ -112,7 +102,7 @@ TEST_CASE("settings refused at create name the field and leave nothing behind", 
     b.annotate(c.key, c.value);
     auto r = rt.create(b);
     CHECK(r.code != 0);
-    CHECK(itest::contains(unescaped(r.err), c.message));
+    CHECK(itest::contains(itest::unescape_quotes(r.err), c.message));
   }
   auto flag = PolicyRuntime({"--egress", "dns"});
   PolicyBundle fb(tag + "-flag");

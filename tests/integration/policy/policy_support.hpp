@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -77,15 +76,6 @@ inline std::string probe_script(const std::vector<std::pair<std::string, std::st
   std::string s;
   for (const auto& [name, op] : ops) s += "echo \"" + name + "=$(/bin/probe " + op + " 2>&1)\"; ";
   return s;
-}
-
-inline std::map<std::string, std::string> probe_results(const std::string& out) {
-  std::map<std::string, std::string> m;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line))
-    if (auto eq = line.find('='); eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 1);
-  return m;
 }
 
 }  // namespace policy_test
