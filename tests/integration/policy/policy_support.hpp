@@ -1,6 +1,6 @@
 #pragma once
 // A busybox bundle with the threat probe at /bin/probe, and an agentrt root of its own, both under
-// /run/agentrt-policy-<pid> and removed (containers force-deleted) on destruction.
+// /run/agentrt-policy-<pid> and removed (containers force-deleted, the directory once empty) on destruction.
 #include <unistd.h>
 
 #include <filesystem>
@@ -55,6 +55,8 @@ class PolicyRuntime : public itest::Runtime {
   ~PolicyRuntime() {
     for (const auto& id : ids_) (*this)({"delete", "-f", id}, 30);
     stdfs::remove_all(root());
+    std::error_code ec;
+    stdfs::remove(base_dir(), ec);  // once the bundles, destroyed first, and every root are gone
   }
   itest::Result run(PolicyBundle& b) const {
     ids_.push_back(b.id());
