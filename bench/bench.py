@@ -87,7 +87,7 @@ class Runtime:
 
   def new_id(self, tag):
     self.seq += 1
-    return "bench-%s-%s-%d-%d" % (self.name, tag, os.getpid(), self.seq)
+    return "bench-%s-%s-%d-%d" % (self.name.replace("@", "-"), tag, os.getpid(), self.seq)
 
 
 class Floor(Runtime):
@@ -130,6 +130,8 @@ def make_runtimes(opts, work):
       argv = [opts.agentrt, "--root", root]
       if opts.agentrt_profile:
         argv += ["--profile", opts.agentrt_profile]
+    elif name.startswith("agentrt@"):  # agentrt under a profile of its own, e.g. agentrt@agent-locked
+      argv = [opts.agentrt, "--root", root, "--profile", name.split("@", 1)[1]]
     elif name == "runc":
       argv = ["runc", "--root", root]
     elif name == "crun":

@@ -8,7 +8,9 @@
 #   AGENTRT          agentrt binary (default build/agentrt in this repo)
 #   N                iterations per measurement (default 50)
 #   SEQ              runs in the sequential measurement (default 100)
-#   RUNTIMES         space-separated subset of "agentrt runc crun" (default: all three)
+#   RUNTIMES         space-separated subset of "agentrt runc crun" (default: all three); agentrt@PROFILE is agentrt
+#                    with --profile PROFILE, so profiles compare in one run:
+#                    RUNTIMES="agentrt@agent-default agentrt@agent-locked" bash bench/run.sh
 #   AGENTRT_PROFILE  agent policy for agentrt (default "off" so all runtimes apply the same filter; "" = its default)
 #   BENCH_DIR        scratch directory for bundles and state (default /run/agentrt-bench)
 #   OUT              output directory (default bench/out next to this script)

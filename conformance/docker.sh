@@ -11,6 +11,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
 . "$HERE/lib/engine_checks.sh"
+. "$HERE/lib/policy_checks.sh"
 
 RUNTIME=${RUNTIME:?set RUNTIME=/path/to/runtime}
 RUNTIME=$(readlink -f "$RUNTIME")
@@ -58,7 +59,9 @@ cat >"$WORK/daemon.json" <<EOF
 {
   "runtimes": {
     "agentrt": { "path": "$RUNTIME" },
-    "agentrt-dev": { "path": "$RUNTIME", "runtimeArgs": ["--profile=agent-dev"] }
+    "agentrt-dev": { "path": "$RUNTIME", "runtimeArgs": ["--profile=agent-dev"] },
+    "agentrt-fswrite": { "path": "$RUNTIME", "runtimeArgs": ["--fs-write=/tmp"] },
+    "agentrt-egress": { "path": "$RUNTIME", "runtimeArgs": ["--egress=192.0.2.1:443"] }
   }
 }
 EOF
@@ -78,6 +81,7 @@ expect_eq "docker import of the busybox rootfs" "conformance-image" "$(R "$IMG" 
 capture_noise "$TMP/stderr.log"
 checks_run
 checks_detached
+if [ "$AGENT_POLICY" = 1 ]; then FS_WRITE_RUNTIME=agentrt-fswrite EGRESS_RUNTIME=agentrt-egress checks_fs_policy; fi
 release_noise
 
 if [ "${CONF_DEBUG:-0}" = 1 ]; then tail -30 "$WORK/dockerd.log"; fi

@@ -11,6 +11,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
 . "$HERE/lib/engine_checks.sh"
+. "$HERE/lib/policy_checks.sh"
 
 RUNTIME=${RUNTIME:?set RUNTIME=/path/to/runtime}
 RUNTIME=$(readlink -f "$RUNTIME")
@@ -94,6 +95,7 @@ expect_match "podman uses the given runtime" "$(basename "$RUNTIME")" "$($ENGINE
 capture_noise "$TMP/stderr.log"
 checks_run
 checks_detached
+if [ "$AGENT_POLICY" = 1 ]; then checks_fs_policy; fi
 release_noise
 
 summary

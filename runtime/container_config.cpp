@@ -7,6 +7,7 @@
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/container_policy.hpp"
 #include "seccomp/arch.hpp"
 
 namespace agentrt::runtime {
@@ -62,6 +63,10 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
   cc.floor_filter = std::move(report.floor_filter);
   const std::string& root = cc.spec.root.path;
   cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
+  ContainerPolicy extra = plan_container_policy(ctx, cc.spec, choice.profile, cc.rootfs);
+  if (!extra.filesystem.is_null()) cc.policy["filesystem"] = std::move(extra.filesystem);
+  if (!extra.network.is_null()) cc.policy["network"] = std::move(extra.network);
+  cc.landlock = std::move(extra.landlock);
   return cc;
 }
 

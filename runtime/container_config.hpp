@@ -5,6 +5,7 @@
 #include <string>
 
 #include "oci/spec.hpp"
+#include "policy/landlock_plan.hpp"
 #include "runtime/context.hpp"
 
 namespace agentrt::runtime {
@@ -17,6 +18,7 @@ struct ContainerConfig {
   oci::Spec spec;                            // after the agent policy
   nlohmann::json policy;                     // what the policy changed (PolicyReport), kept in the state
   std::optional<oci::Seccomp> floor_filter;  // the agent floor, when stacked after linux.seccomp
+  std::optional<policy::LandlockPlan> landlock;  // fs.write / fs.read for this kernel
 };
 
 ContainerConfig load_container_config(const Context& ctx, const std::string& bundle);

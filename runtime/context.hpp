@@ -2,6 +2,7 @@
 // What every lifecycle operation needs from the global flags.
 #include <string>
 
+#include "policy/settings.hpp"
 #include "runtime/log.hpp"
 #include "runtime/state_store.hpp"
 
@@ -12,6 +13,7 @@ struct Context {
   Logger log;
   std::string profile_flag;  // --profile (agent policy), may be empty
   bool systemd_cgroup = false;
+  policy::SettingFlags policy_flags;  // --fs-write, --fs-read, --egress
 };
 
 }  // namespace agentrt::runtime

@@ -225,6 +225,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   init.no_new_keyring = opts.no_new_keyring;
   init.id = opts.id;
   init.log = ctx.log;
+  init.landlock = cc.landlock;
   std::vector<std::string> seccomp_warnings;
   if (spec.linux->seccomp) {
     init.seccomp = seccomp::compile_layers(*spec.linux->seccomp, cc.floor_filter, seccomp_warnings,

@@ -19,7 +19,9 @@
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "oci/support/unix_socket.hpp"
+#include "policy/landlock_apply.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/container_policy.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/preserved_fds.hpp"
 #include "runtime/process_launch.hpp"
@@ -68,6 +70,7 @@ struct ExecChild {
   const oci::Process* proc;
   const std::vector<JoinedNamespace>* namespaces;
   const std::optional<seccomp::Program>* filter;
+  const std::optional<policy::LandlockPlan>* landlock;
   const std::vector<std::string>* cgroup_self_join;
   int sync_fd;
   int console_fd;
@@ -110,6 +113,9 @@ struct ExecChild {
       setup_container_console(c.console_fd, proc.console_size);
       ::close(c.console_fd);
     }
+    // The container's Landlock rules again: a domain cannot be joined, so this process gets its own with the
+    // same rules (scoped signals and abstract sockets do not cross between it and the init's processes).
+    if (*c.landlock) policy::apply_landlock(**c.landlock, {});
     PreparedExec prepared = apply_process(proc, *c.filter, in_user_ns, c.log, [&](int listener) {
       send_fd(c.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
     });
@@ -173,6 +179,7 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   policy::PolicyReport report =
       policy::apply_agent_policy(spec, policy::recorded_profile(c.rec.agent_policy, opts.id));
   const oci::Process& proc = *spec.process;
+  std::optional<policy::LandlockPlan> landlock = recorded_landlock(c.rec.agent_policy);
 
   std::optional<seccomp::Program> filter;
   if (stored) {
@@ -235,7 +242,7 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   bool born_in_cgroup = false;
   pid_t pid = fork_child(cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {
-    ExecChild child{&proc,         &namespaces,       &filter,    &self_join, child_sock.get(),
+    ExecChild child{&proc,         &namespaces,       &filter,    &landlock, &self_join, child_sock.get(),
                     console.get(), opts.preserve_fds, root.get(), ctx.log};
     run_exec_child(child);
   }

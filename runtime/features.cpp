@@ -72,7 +72,10 @@ nlohmann::json features_json() {
         {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
-        {"run.agentrt.profile", "agent-default|agent-dev|agent-nested|off"}}},
+        {"run.agentrt.profile", "agent-default|agent-locked|agent-dev|agent-nested|off"},
+        {"run.agentrt.fs.write", "comma-separated container paths writable (Landlock), or none"},
+        {"run.agentrt.fs.read", "comma-separated container paths readable (Landlock)"},
+        {"run.agentrt.net.egress", "CIDR, CIDR:port, CIDR:lo-hi, [IPv6-CIDR]:port, host:port, dns or none"}}},
   };
 }
 

@@ -18,6 +18,7 @@
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "oci/support/unix_socket.hpp"
+#include "policy/landlock_apply.hpp"
 #include "runtime/credentials.hpp"
 #include "runtime/exec_path.hpp"
 #include "runtime/hooks.hpp"
@@ -166,6 +167,9 @@ void run_init(const InitConfig& cfg) {
     finalize_rootfs(spec, ropts);
     if (proc.oom_score_adj) apply_oom_score_adj(*proc.oom_score_adj);
     if (spec.linux->personality) apply_personality(*spec.linux->personality);
+    // While the init still holds CAP_SYS_ADMIN and before the seccomp filter; the exec fifo, outside the
+    // container, stays writable for the handshake with `start`.
+    if (cfg.landlock) policy::apply_landlock(*cfg.landlock, {cfg.fifo_fd});
     PreparedExec prepared = apply_process(proc, cfg.seccomp, ropts.in_user_ns, cfg.log, [&](int listener) {
       // The listener socket lives on the host: hand the fd to the runtime, still waiting for `ready`.
       send_fd(cfg.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));

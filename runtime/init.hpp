@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "policy/landlock_plan.hpp"
 #include "runtime/log.hpp"
 #include "runtime/namespaces.hpp"
 #include "seccomp/filter.hpp"
@@ -29,6 +30,7 @@ struct InitConfig {
   bool no_new_keyring = false;
   std::string id;
   std::optional<seccomp::Program> seccomp;
+  std::optional<policy::LandlockPlan> landlock;  // applied after the rootfs is final
   Logger log;
 };
 

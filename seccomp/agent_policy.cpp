@@ -12,17 +12,21 @@ namespace agentrt::policy {
 namespace {
 
 constexpr std::pair<Profile, const char*> kNames[] = {
-    {Profile::agent_default, "agent-default"},
-    {Profile::agent_dev, "agent-dev"},
-    {Profile::agent_nested, "agent-nested"},
-    {Profile::off, "off"},
+    {Profile::agent_default, "agent-default"}, {Profile::agent_dev, "agent-dev"},
+    {Profile::agent_nested, "agent-nested"},   {Profile::off, "off"},
+    {Profile::agent_locked, "agent-locked"},
 };
+
+// The seccomp floor, capabilities and pids limit of a profile (agent-locked's are agent-default's).
+std::string floor_profile_name(Profile p) {
+  return p == Profile::agent_locked ? "agent-default" : to_string(p);
+}
 
 Profile parse_named(const std::string& name, const std::string& source) {
   auto p = profile_from_name(name);
   if (!p)
     throw Error(source + ": unknown profile \"" + name +
-                "\" (expected agent-default, agent-dev, agent-nested or off)");
+                "\" (expected agent-default, agent-locked, agent-dev, agent-nested or off)");
   return *p;
 }
 
@@ -110,7 +114,8 @@ const char* to_string(Profile p) {
 }
 
 bool at_least_as_strict(Profile p, Profile minimum) {
-  return p == minimum || p == Profile::agent_default || minimum == Profile::off;
+  if (p == minimum || p == Profile::agent_locked || minimum == Profile::off) return true;
+  return p == Profile::agent_default && minimum != Profile::agent_locked;
 }
 
 ProfileChoice choose_profile(const oci::Spec& spec, const std::string& flag_value,
@@ -129,8 +134,12 @@ ProfileChoice choose_profile(const oci::Spec& spec, const std::string& flag_valu
   const std::string source = std::string("annotation ") + kProfileAnnotation;
   Profile asked = parse_named(ann->second, source);
   if (!at_least_as_strict(asked, choice.minimum)) {
-    std::string allowed = to_string(choice.minimum);
-    if (choice.minimum != Profile::agent_default) allowed += " or agent-default";
+    std::vector<std::string> names = {to_string(choice.minimum)};
+    if (choice.minimum != Profile::agent_default && choice.minimum != Profile::agent_locked)
+      names.push_back("agent-default");
+    if (choice.minimum != Profile::agent_locked) names.push_back("agent-locked");
+    std::string allowed = names[0];
+    for (size_t i = 1; i < names.size(); ++i) allowed += (i + 1 == names.size() ? " or " : ", ") + names[i];
     throw Error(source + ": \"" + ann->second + "\" is less strict than the minimum profile \"" +
                 to_string(choice.minimum) + "\" set by " + choice.minimum_source +
                 "; an annotation may only tighten it (allowed: " + allowed + ")");
@@ -165,7 +174,7 @@ Profile recorded_profile(const nlohmann::json& report_json, const std::string& i
 
 std::string clamp_pids_update(oci::Resources& resources, Profile p) {
   if (p == Profile::off || !resources.pids || !pids_unlimited(resources.pids)) return "";
-  int64_t limit = seccomp::load_agent_profile(to_string(p)).pids_limit;
+  int64_t limit = seccomp::load_agent_profile(floor_profile_name(p)).pids_limit;
   if (limit <= 0) return "";
   std::string asked = std::to_string(resources.pids->limit);
   resources.pids->limit = limit;
@@ -177,7 +186,7 @@ PolicyReport apply_agent_policy(oci::Spec& spec, Profile p) {
   PolicyReport report;
   report.profile = to_string(p);
   if (p == Profile::off) return report;
-  auto profile = seccomp::load_agent_profile(to_string(p));
+  auto profile = seccomp::load_agent_profile(floor_profile_name(p));
   if (spec.process) {
     if (!spec.process->no_new_privileges) {
       spec.process->no_new_privileges = true;

@@ -10,7 +10,8 @@
 
 namespace agentrt::policy {
 
-enum class Profile { agent_default, agent_dev, agent_nested, off };
+// agent-locked is agent-default plus the filesystem and egress defaults of policy/settings.hpp.
+enum class Profile { agent_default, agent_dev, agent_nested, off, agent_locked };
 
 constexpr const char* kProfileAnnotation = "run.agentrt.profile";
 constexpr const char* kConfigPath = "/etc/agentrt/config.json";
@@ -18,9 +19,10 @@ constexpr const char* kConfigPath = "/etc/agentrt/config.json";
 std::optional<Profile> profile_from_name(const std::string& name);  // "agent-default" ...
 const char* to_string(Profile p);
 
-// Strictness is a partial order: agent-default forbids everything the others forbid; agent-dev (ptrace,
-// perf) and agent-nested (user namespaces, mounts in them) each allow something the other forbids, so neither
-// is stricter than the other; off forbids nothing. True when `p` allows nothing that `minimum` forbids.
+// Strictness is a partial order: agent-locked forbids everything agent-default does and more; agent-default
+// forbids everything the others forbid; agent-dev (ptrace, perf) and agent-nested (user namespaces, mounts in
+// them) each allow something the other forbids, so neither is stricter than the other; off forbids nothing.
+// True when `p` allows nothing that `minimum` forbids.
 bool at_least_as_strict(Profile p, Profile minimum);
 
 // The administrator's profile (the --profile flag, else {"profile": ...} in the config file, else

@@ -1,6 +1,6 @@
 # bash completion for agentrt: commands, global and per-command flags, container ids from `agentrt list -q`.
 
-_agentrt_global_flags="--root --log --log-format --debug --systemd-cgroup --profile --criu --rootless --version --help"
+_agentrt_global_flags="--root --log --log-format --debug --systemd-cgroup --profile --fs-write --fs-read --egress --criu --rootless --version --help"
 _agentrt_commands="create start run state kill delete list exec ps pause resume events update spec features
 checkpoint restore install uninstall"
 
@@ -45,7 +45,7 @@ _agentrt() {
     local i command="" command_at=0
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-        --root | --log | --log-format | --profile | --criu | --rootless) ((i++)) ;;
+        --root | --log | --log-format | --profile | --fs-write | --fs-read | --egress | --criu | --rootless) ((i++)) ;;
         -*) ;;
         *)
             command=${words[i]}
@@ -68,7 +68,7 @@ _agentrt() {
         fi
         ;;
     --profile)
-        COMPREPLY=($(compgen -W "agent-default agent-dev agent-nested off" -- "$cur"))
+        COMPREPLY=($(compgen -W "agent-default agent-locked agent-dev agent-nested off" -- "$cur"))
         return
         ;;
     --root | --bundle | -b | --cwd)

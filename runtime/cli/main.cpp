@@ -17,6 +17,7 @@ struct GlobalFlags {
   std::string log;
   std::string log_format = "text";
   std::string profile;
+  std::string fs_write, fs_read, egress;
   std::string criu, rootless;  // accepted for runc compatibility; they change nothing here
   bool debug = false;
   bool systemd_cgroup = false;
@@ -31,7 +32,11 @@ po::options_description global_options(GlobalFlags& g) {
       "log-format", po::value(&g.log_format), "text or json")("debug", po::bool_switch(&g.debug),
                                                               "debug logging")(
       "systemd-cgroup", po::bool_switch(&g.systemd_cgroup), "cgroupsPath is slice:prefix:name")(
-      "profile", po::value(&g.profile), "agent policy: agent-default, agent-dev, agent-nested, off")(
+      "profile", po::value(&g.profile),
+      "agent policy: agent-default, agent-locked, agent-dev, agent-nested, off")(
+      "fs-write", po::value(&g.fs_write), "container paths writable (comma-separated; run.agentrt.fs.write)")(
+      "fs-read", po::value(&g.fs_read), "container paths readable (comma-separated; run.agentrt.fs.read)")(
+      "egress", po::value(&g.egress), "egress allow-list (run.agentrt.net.egress)")(
       "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
                                                                   "ignored (runc compatibility)")(
       "version,v", po::bool_switch(&g.version), "print the version")("help,h", po::bool_switch(&g.help),
@@ -72,6 +77,7 @@ int dispatch(int argc, char** argv) {
       log_fd, g.log_format == "json" ? runtime::LogFormat::json : runtime::LogFormat::text, g.debug);
   ctx.store = runtime::StateStore(g.root);
   ctx.profile_flag = g.profile;
+  ctx.policy_flags = {g.fs_write, g.fs_read, g.egress};
   ctx.systemd_cgroup = g.systemd_cgroup;
 
   const std::string& name = globals.positionals[0];

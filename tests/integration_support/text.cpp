@@ -68,4 +68,13 @@ std::string unique_id(const std::string& prefix, const std::string& tag) {
   return s.str();
 }
 
+std::map<std::string, std::string> key_values(const std::string& text) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (auto eq = line.find('='); eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 1);
+  return m;
+}
+
 }  // namespace itest

@@ -16,7 +16,9 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -147,7 +149,41 @@ static int op_thread(void) {
   return result(rc ? -1 : 0) < 0;
 }
 
+// Filesystem operations on paths given after the operation (the Landlock threat suite): each is one system
+// call, so the errno printed is the kernel's answer to that call.
+static int fs_op(const char* op, int argc, char** argv) {
+  const char* a = argv[2];
+  const char* b = argc > 3 ? argv[3] : "";
+  if (!strcmp(op, "fs_write")) return result(open(a, O_WRONLY | O_CLOEXEC)) < 0;
+  if (!strcmp(op, "fs_create")) return result(open(a, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0;
+  if (!strcmp(op, "fs_read")) return result(open(a, O_RDONLY | O_CLOEXEC)) < 0;
+  if (!strcmp(op, "fs_readdir")) return result(open(a, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0;
+  if (!strcmp(op, "fs_exec")) {
+    char* args[] = {(char*)a, (char*)"--help", NULL};
+    execv(a, args);
+    return result(-1) < 0;
+  }
+  if (!strcmp(op, "fs_truncate")) return result(truncate(a, 0)) < 0;
+  if (!strcmp(op, "fs_unlink")) return result(unlink(a)) < 0;
+  if (!strcmp(op, "fs_mkdir")) return result(mkdir(a, 0755)) < 0;
+  if (!strcmp(op, "fs_mknod_fifo")) return result(mknod(a, S_IFIFO | 0644, 0)) < 0;
+  if (!strcmp(op, "fs_mknod_char")) return result(mknod(a, S_IFCHR | 0644, makedev(1, 3))) < 0;
+  if (!strcmp(op, "fs_rename")) return result(rename(a, b)) < 0;
+  if (!strcmp(op, "fs_link")) return result(link(a, b)) < 0;
+  if (!strcmp(op, "fs_symlink")) return result(symlink(a, b)) < 0;
+  if (!strcmp(op, "fs_chdir_write")) {  // chdir a, then open b (relative, "../x") for writing
+    if (chdir(a) < 0) return result(-1) < 0;
+    return result(open(b, O_WRONLY | O_CLOEXEC)) < 0;
+  }
+  fprintf(stderr, "probe: unknown operation %s\n", op);
+  return 2;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 3 && !strncmp(argv[1], "fs_", 3)) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    return fs_op(argv[1], argc, argv);
+  }
   if (argc != 2) {
     fprintf(stderr, "usage: probe OPERATION\n");
     return 2;

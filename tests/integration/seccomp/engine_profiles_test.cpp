@@ -8,24 +8,11 @@
 
 #include <catch2/catch.hpp>
 #include <map>
-#include <sstream>
 
 #include "container.hpp"
+#include "integration_support/text.hpp"
 
 using namespace agentrt::seccomp::itest;
-
-namespace {
-
-std::map<std::string, std::string> lines(const std::string& out) {
-  std::map<std::string, std::string> m;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line))
-    if (auto eq = line.find('='); eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 1);
-  return m;
-}
-
-}  // namespace
 
 TEST_CASE("engine profiles: a shell forks, a thread starts and the floor holds under every agent profile",
           "[container][engine-profiles]") {
@@ -47,7 +34,7 @@ TEST_CASE("engine profiles: a shell forks, a thread starts and the floor holds u
       auto r = agentrt_run(b, id, profile, script, engine.seccomp());
       INFO(engine.name << " under " << profile << ":\n" << r.out);
       REQUIRE(r.exit_code == 0);
-      auto m = lines(r.out);
+      auto m = ::itest::key_values(r.out);
       REQUIRE(m["fork"] == "OK");
       REQUIRE(m["thread"] == "OK");
       if (std::string(profile) != "agent-nested") REQUIRE(m["mount"] == "EPERM");  // nested allows mounts

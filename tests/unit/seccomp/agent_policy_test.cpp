@@ -47,7 +47,8 @@ bool mentions(const PolicyReport& r, const std::string& s) {
 }  // namespace
 
 TEST_CASE("policy: profile names round-trip", "[policy]") {
-  for (auto p : {Profile::agent_default, Profile::agent_dev, Profile::agent_nested, Profile::off})
+  for (auto p : {Profile::agent_default, Profile::agent_dev, Profile::agent_nested, Profile::off,
+                 Profile::agent_locked})
     REQUIRE(profile_from_name(to_string(p)) == p);
   REQUIRE_FALSE(profile_from_name("agent"));
 }
@@ -87,6 +88,21 @@ TEST_CASE("policy: strictness order: off < agent-dev, agent-nested (incomparable
   CHECK_FALSE(at_least_as_strict(Profile::agent_nested, Profile::agent_default));
   CHECK_FALSE(at_least_as_strict(Profile::agent_dev, Profile::agent_nested));
   CHECK_FALSE(at_least_as_strict(Profile::agent_nested, Profile::agent_dev));
+  // agent-locked is agent-default and more: above everything, and nothing else reaches it.
+  for (Profile p : all) {
+    CHECK(at_least_as_strict(Profile::agent_locked, p));
+    CHECK_FALSE(at_least_as_strict(p, Profile::agent_locked));
+  }
+}
+
+TEST_CASE("policy: agent-locked hardens the spec as agent-default does", "[policy]") {
+  oci::Spec a = spec_with_caps(), b = spec_with_caps();
+  auto locked = apply_agent_policy(a, Profile::agent_locked);
+  auto def = apply_agent_policy(b, Profile::agent_default);
+  CHECK(locked.profile == "agent-locked");
+  CHECK(locked.changes == def.changes);
+  CHECK(a.process->capabilities->bounding == b.process->capabilities->bounding);
+  CHECK(a.linux->resources->pids->limit == b.linux->resources->pids->limit);
 }
 
 TEST_CASE("policy: an annotation tightens the administrator's minimum but never lowers it", "[policy]") {
@@ -97,13 +113,13 @@ TEST_CASE("policy: an annotation tightens the administrator's minimum but never 
   REQUIRE_THROWS_WITH(choose_profile(s, "agent-default", config),
                       "annotation run.agentrt.profile: \"off\" is less strict than the minimum profile "
                       "\"agent-default\" set by --profile; an annotation may only tighten it (allowed: "
-                      "agent-default)");
+                      "agent-default or agent-locked)");
   // No flag, no config file: agent-default is the minimum too.
   REQUIRE_THROWS_WITH(choose_profile(s, "", config),
                       Catch::Contains("minimum profile \"agent-default\" set by default"));
   s.annotations["run.agentrt.profile"] = "agent-nested";
   REQUIRE_THROWS_WITH(choose_profile(s, "agent-dev", config),
-                      Catch::EndsWith("(allowed: agent-dev or agent-default)"));
+                      Catch::EndsWith("(allowed: agent-dev, agent-default or agent-locked)"));
   fs::write_file(config, R"({"profile": "agent-dev"})");
   REQUIRE_THROWS_WITH(choose_profile(s, "", config), Catch::Contains("set by " + config));
   // Tightening, or naming the minimum itself, is fine.
@@ -168,8 +184,8 @@ TEST_CASE("policy: unknown profile names say where they came from", "[policy]") 
   s.annotations["run.agentrt.profile"] = "yolo";
   REQUIRE_THROWS_WITH(
       select_profile(s, "", config),
-      "annotation run.agentrt.profile: unknown profile \"yolo\" (expected agent-default, agent-dev, "
-      "agent-nested or off)");
+      "annotation run.agentrt.profile: unknown profile \"yolo\" (expected agent-default, agent-locked, "
+      "agent-dev, agent-nested or off)");
   REQUIRE_THROWS_WITH(select_profile(oci::Spec{}, "strict", config),
                       Catch::StartsWith("--profile: unknown profile \"strict\""));
   fs::write_file(config, R"({"profile": "nope"})");

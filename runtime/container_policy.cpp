@@ -1,0 +1,58 @@
+#include "runtime/container_policy.hpp"
+
+#include "oci/support/error.hpp"
+#include "oci/support/fs.hpp"
+#include "policy/landlock_apply.hpp"
+#include "runtime/exec_path.hpp"
+#include "runtime/passwd.hpp"
+
+namespace agentrt::runtime {
+namespace {
+
+// $HOME of the process as the container will see it: its env, else its user's entry in the rootfs's
+// /etc/passwd, else "" (no home to allow).
+std::string process_home(const oci::Process& proc, const std::string& rootfs) {
+  if (const std::string* home = env_value(proc.env, "HOME")) return home->substr(5);  // "HOME=..."
+  try {
+    if (auto text = fs::read_file_if_exists(rootfs + "/etc/passwd"))
+      if (auto entry = find_passwd_entry(*text, proc.user.uid)) return entry->home;
+  } catch (const Error&) {
+  }
+  return "";
+}
+
+}  // namespace
+
+ContainerPolicy plan_container_policy(const Context& ctx, const oci::Spec& spec, policy::Profile profile,
+                                      const std::string& rootfs, const std::string& config_path) {
+  policy::ProfileDefaults defaults;
+  if (profile == policy::Profile::agent_locked && spec.process) {
+    defaults.set = true;
+    defaults.profile = "profile agent-locked";
+    defaults.fs_write = policy::locked_write_paths(spec.process->cwd, process_home(*spec.process, rootfs));
+    defaults.egress = "none";
+  }
+  policy::Settings settings =
+      policy::resolve_settings(spec.annotations, ctx.policy_flags, defaults, config_path);
+  ContainerPolicy out;
+  out.landlock = policy::plan_landlock(settings, policy::landlock_abi());
+  if (out.landlock) out.filesystem = out.landlock->to_json();
+  if (settings.egress.set) {
+    // The cgroup BPF egress filter is not built yet: an explicit request is refused rather than run without
+    // it; a profile's default is recorded as not enforced.
+    const char* why = "egress filtering (cgroup BPF) is not implemented in this build";
+    if (settings.egress.explicit_request) throw Error(settings.egress.source + ": " + why);
+    out.network = {{"egress", settings.egress.values},
+                   {"egressSetBy", settings.egress.source},
+                   {"enforced", false},
+                   {"reason", why}};
+  }
+  return out;
+}
+
+std::optional<policy::LandlockPlan> recorded_landlock(const nlohmann::json& agent_policy) {
+  if (!agent_policy.is_object() || !agent_policy.contains("filesystem")) return std::nullopt;
+  return policy::LandlockPlan::from_json(agent_policy.at("filesystem"));
+}
+
+}  // namespace agentrt::runtime
