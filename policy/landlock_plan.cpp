@@ -46,7 +46,7 @@ uint64_t fs_rights_of_abi(int abi) {
   return (la::ioctl_dev << 1) - 1;
 }
 
-std::optional<LandlockPlan> plan_landlock(const Settings& settings, int abi) {
+std::optional<LandlockPlan> plan_landlock(const Settings& settings, int abi, PrivateNamespaces own) {
   const Setting& w = settings.fs_write;
   const Setting& r = settings.fs_read;
   if (!w.set && !r.set) return std::nullopt;
@@ -82,9 +82,16 @@ std::optional<LandlockPlan> plan_landlock(const Settings& settings, int abi) {
     if (abi < 3) plan.left_out.push_back("truncate (ABI 3): truncate(2) is not limited to the write list");
     if (abi < 5) plan.left_out.push_back("ioctl_dev (ABI 5): ioctl on device files is not limited");
   }
-  if (abi >= 6)
-    plan.scoped = la::scope_abstract_unix_socket | la::scope_signal;
-  else
+  if (abi >= 6) {
+    if (own.net)
+      plan.unscoped.push_back("abstract_unix_socket: the container has its own network namespace");
+    else
+      plan.scoped |= la::scope_abstract_unix_socket;
+    if (own.pid)
+      plan.unscoped.push_back("signal: the container has its own pid namespace");
+    else
+      plan.scoped |= la::scope_signal;
+  } else
     plan.left_out.push_back(
         "scopes (ABI 6): abstract unix sockets and signals outside the container are "
         "not scoped");
@@ -110,6 +117,7 @@ nlohmann::json LandlockPlan::to_json() const {
                       {"read", read_limited ? nlohmann::json(read_paths) : nlohmann::json("*")},
                       {"handled", access_names(handled_fs)},
                       {"scopes", scopes},
+                      {"notScoped", unscoped},
                       {"leftOut", left_out},
                       {"rules", rules_json}};
   if (!write_source.empty()) j["writeSetBy"] = write_source;
@@ -128,6 +136,7 @@ LandlockPlan LandlockPlan::from_json(const nlohmann::json& j) {
     for (const auto& s : j.at("scopes"))
       plan.scoped |= s == "signal" ? la::scope_signal : la::scope_abstract_unix_socket;
     plan.left_out = j.at("leftOut").get<std::vector<std::string>>();
+    plan.unscoped = j.value("notScoped", std::vector<std::string>{});
     for (const auto& r : j.at("rules"))
       plan.rules.push_back({r.at("path").get<std::string>(), access_from_names(r.at("access"))});
     plan.write_source = j.value("writeSetBy", "");

@@ -40,6 +40,8 @@ struct LandlockPlan {
   bool read_limited = false;
   std::string write_source, read_source;
   std::vector<std::string> left_out;  // what the kernel's ABI cannot enforce, one line each
+  std::vector<std::string>
+      unscoped;  // scopes the ABI offers that a private namespace makes needless, and why
 
   // {"abi": 7, "write": [...], "writeSetBy": "...", "read": [...] or "*", "handled": ["write_file", ...],
   //  "scopes": [...], "leftOut": [...], "rules": [{"path": "/tmp", "access": [...]}]}
@@ -57,6 +59,15 @@ uint64_t fs_rights_of_abi(int abi);
 // kernel cannot honour throws Error naming its source: no Landlock at all, or fs.write on an ABI before 3
 // (truncate(2) outside the write list cannot be stopped). A profile's default is enforced as far as the ABI
 // goes and what is missing is recorded in left_out.
-std::optional<LandlockPlan> plan_landlock(const Settings& settings, int abi);
+//
+// The ABI 6 scopes stop signals and abstract unix sockets that cross the domain. An exec'd process cannot
+// join the init's domain, so the scopes would also cut it off from the init's processes (`docker exec c kill
+// -HUP 1`). They are only needed where the container shares the host's namespace: its own pid namespace
+// already hides every outside process, its own network namespace every outside abstract socket.
+struct PrivateNamespaces {
+  bool pid = false;
+  bool net = false;
+};
+std::optional<LandlockPlan> plan_landlock(const Settings& settings, int abi, PrivateNamespaces own = {});
 
 }  // namespace agentrt::policy

@@ -35,7 +35,15 @@ ContainerPolicy plan_container_policy(const Context& ctx, const oci::Spec& spec,
   policy::Settings settings =
       policy::resolve_settings(spec.annotations, ctx.policy_flags, defaults, config_path);
   ContainerPolicy out;
-  out.landlock = policy::plan_landlock(settings, policy::landlock_abi());
+  policy::PrivateNamespaces own;
+  if (spec.linux)
+    for (const auto& ns : spec.linux->namespaces) {
+      // A namespace given by path is someone else's (a pod's): it may hold processes outside the container.
+      if (!ns.path.empty()) continue;
+      own.pid |= ns.type == oci::NamespaceType::pid;
+      own.net |= ns.type == oci::NamespaceType::network;
+    }
+  out.landlock = policy::plan_landlock(settings, policy::landlock_abi(), own);
   if (out.landlock) out.filesystem = out.landlock->to_json();
   if (settings.egress.set) {
     // The cgroup BPF egress filter is not built yet: an explicit request is refused rather than run without

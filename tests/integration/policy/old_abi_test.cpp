@@ -13,7 +13,8 @@ TEST_CASE("old Landlock ABI: explicit fs.write refused, agent-locked records wha
           "[old-abi]") {
   const int abi = agentrt::policy::landlock_abi();
   if (abi < 1 || abi > 2) {
-    WARN("SKIP: needs a kernel with Landlock ABI 1 or 2 (this one has " << abi << "); run it in tests/v2vm");
+    WARN("not run: needs a kernel with Landlock ABI 1 or 2 (this one has " << abi
+                                                                           << "); run it in tests/v2vm");
     return;
   }
   const std::string tag = "landlock-oldabi";

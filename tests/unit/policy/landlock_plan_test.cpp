@@ -57,6 +57,20 @@ TEST_CASE("landlock plan: fs.write on ABI 7 handles every right, reads stay ever
   CHECK(j.at("scopes") == nlohmann::json{"abstract_unix_socket", "signal"});
 }
 
+TEST_CASE("landlock plan: scopes only for namespaces the container shares", "[landlock]") {
+  Settings s;
+  s.fs_write = explicit_setting({"/workspace"}, "--fs-write");
+  auto own_both = plan_landlock(s, 7, PrivateNamespaces{true, true});
+  REQUIRE(own_both);
+  CHECK(own_both->scoped == 0);
+  CHECK(own_both->to_json().at("notScoped").size() == 2);
+  auto own_pid = plan_landlock(s, 7, PrivateNamespaces{true, false});
+  CHECK(own_pid->scoped == la::scope_abstract_unix_socket);
+  auto own_net = plan_landlock(s, 7, PrivateNamespaces{false, true});
+  CHECK(own_net->scoped == la::scope_signal);
+  CHECK(LandlockPlan::from_json(own_net->to_json()).unscoped == own_net->unscoped);
+}
+
 TEST_CASE("landlock plan: fs.read limits reads to its paths and the write paths", "[landlock]") {
   Settings s;
   s.fs_write = explicit_setting({"/w"}, "--fs-write");
