@@ -61,7 +61,8 @@ class SystemdManager : public Manager {
   // systemd removes the unit's cgroup (with what the container made below it, the subtree is delegated).
   void destroy() override {
     if (!systemd_running()) return;  // nothing of ours can exist without systemd
-    bus().stop_unit(unit_.unit);
+    std::string dir = fs::join(mount_, unit_.path);
+    bus().stop_unit(unit_.unit, [&dir] { return !fs::exists(dir); });
     started_ = false;
   }
 

@@ -38,6 +38,29 @@ json.dump(c, open(path, "w"))
 PY
 }
 
+# delete_with_diagnostics RUNTIME ROOT ID UNIT: a delete still running after 20 s shows where it waits (its
+# wchan, fds and system calls, systemd's jobs and the unit) and is killed after 90 s.
+delete_with_diagnostics() {
+  local rt=$1 root=$2 id=$3 unit=$4
+  "$rt" --root "$root" --systemd-cgroup delete "$id" >"$work/delete.out" 2>&1 &
+  local del=$! waited=0
+  while kill -0 $del 2>/dev/null && [ $waited -lt 450 ]; do
+    sleep 0.2
+    waited=$((waited + 1))
+    if [ $waited -eq 100 ]; then
+      echo "  delete still running after 20 s: wchan $(cat /proc/$del/wchan)"
+      ls -l /proc/$del/fd
+      systemctl list-jobs --no-pager
+      systemctl status --no-pager "$unit" 2>&1 | head
+      timeout 3 strace -p $del -tt 2>&1 | grep -v clock_gettime | tail -20
+    fi
+  done
+  kill -KILL $del 2>/dev/null
+  wait $del
+  local rc=$?
+  if [ $rc -eq 0 ]; then pass "delete"; else fail "delete (exit $rc): $(cat "$work/delete.out")"; fi
+}
+
 check_runtime() {
   local rt=$1
   rt_name=$(basename "$rt")
@@ -100,16 +123,7 @@ check_runtime() {
     [ "$("${r[@]}" state "$id" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
     sleep 0.2
   done
-  if out=$("${r[@]}" delete "$id" 2>&1); then
-    pass "delete"
-  else
-    fail "delete (exit $?): $out"
-    systemctl status --no-pager "$unit" 2>&1 | head -20
-    systemctl list-jobs --no-pager 2>&1 | head
-    ps -eo pid,ppid,stat,cgroup,args | grep -v "\[" | head -40
-    strace -f -tt -o "$work/delete.strace" timeout 20 "$rt" --root "$root" --systemd-cgroup delete -f "$id"
-    tail -40 "$work/delete.strace"
-  fi
+  delete_with_diagnostics "$rt" "$root" "$id" "$unit"
   check "unit gone after delete" not-found "$(prop "$unit" LoadState)"
   [ -e "$dir" ] && fail "cgroup $dir left after delete" || pass "cgroup directory gone after delete"
 }
