@@ -58,7 +58,7 @@ delete_with_diagnostics() {
   kill -KILL $del 2>/dev/null
   wait $del
   local rc=$?
-  if [ $rc -eq 0 ]; then pass "delete"; else fail "delete (exit $rc): $(cat "$work/delete.out")"; fi
+  if [ $rc -eq 0 ]; then pass "delete (~$((waited / 5)) s)"; else fail "delete (exit $rc): $(cat "$work/delete.out")"; fi
 }
 
 check_runtime() {
