@@ -1,17 +1,17 @@
 // create_manager / load_manager: pick the implementation for this host's layout.
 #include "cgroups/manager.hpp"
 #include "cgroups/paths.hpp"
+#include "cgroups/systemd/manager_systemd.hpp"
 #include "cgroups/v1/manager_v1.hpp"
 #include "cgroups/v2/manager_v2.hpp"
 #include "oci/support/error.hpp"
 
 namespace agentrt::cgroups {
 
-// --systemd-cgroup only changes the path: without a systemd on D-Bus to create a transient scope
-// (none here), the slice path is expanded on cgroupfs as runc does in that situation.
 std::unique_ptr<Manager> create_manager(const Config& cfg) {
   Layout layout = detect_layout();
   MountTable mounts = read_mount_table();
+  if (cfg.systemd) return systemd::make_manager(cfg, layout, mounts.unified);
   auto own = read_own_cgroups();
   std::string inner = inner_path(cfg);
   if (layout == Layout::unified) {
@@ -30,6 +30,7 @@ std::unique_ptr<Manager> create_manager(const Config& cfg) {
 std::unique_ptr<Manager> load_manager(const nlohmann::json& saved) {
   if (!saved.is_object() || !saved.contains("layout")) throw Error("saved cgroup state: missing layout");
   try {
+    if (systemd::is_saved_systemd(saved)) return systemd::load_manager(saved);
     if (saved.at("layout") == "unified") return load_v2_manager(saved);
     return load_v1_manager(saved);
   } catch (const nlohmann::json::exception& e) {

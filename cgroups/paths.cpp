@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "cgroups/systemd/unit_name.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 
@@ -113,24 +114,7 @@ std::string expand_slice(const std::string& slice) {
 
 std::string inner_path(const Config& cfg) {
   if (!cfg.systemd) return clean_path(cfg.cgroups_path.empty() ? cfg.id : cfg.cgroups_path);
-  std::string parent = "system.slice", prefix = "runc", name = cfg.id;
-  if (!cfg.cgroups_path.empty()) {
-    auto parts = split(cfg.cgroups_path, ':');
-    if (parts.size() != 3)
-      throw Error("expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"" +
-                  cfg.cgroups_path + "\" instead");
-    if (!parts[0].empty()) parent = parts[0];
-    prefix = parts[1];
-    name = parts[2];
-  }
-  if (name.empty()) throw Error("systemd cgroupsPath " + cfg.cgroups_path + ": empty unit name");
-  auto ends_with = [](const std::string& s, const std::string& suffix) {
-    return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  // A name that is itself a slice is used as is; anything else becomes a scope unit, as runc names it.
-  std::string unit =
-      ends_with(name, ".slice") ? name : (prefix.empty() ? name : prefix + "-" + name) + ".scope";
-  return clean_path(expand_slice(parent) + "/" + unit);
+  return systemd::unit_name(cfg).path;
 }
 
 std::string nest_path(const std::string& own, const std::string& inner) {

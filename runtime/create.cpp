@@ -325,8 +325,10 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   fault_point("create:init-cloned");
 
   if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
-  // The init moved itself into the v1 hierarchies; only a failed CLONE_INTO_CGROUP needs the slow path.
-  if (!born_in_cgroup && !cgroup->clone_into_dir().empty()) cgroup->add_process(pid);
+  // The init moved itself into the v1 hierarchies; a failed CLONE_INTO_CGROUP needs the slow path, and so
+  // does a cgroup offering neither (a systemd scope: systemd makes it around its first process).
+  bool placed_itself = born_in_cgroup || (!init.cgroup_self_join.empty() && cgroup->clone_into_dir().empty());
+  if (!placed_itself) cgroup->add_process(pid);
 
   oci::State state;
   state.id = opts.id;

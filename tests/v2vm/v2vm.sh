@@ -31,6 +31,8 @@
 #   V2VM_CACHE    where the guest kernel is kept (default /var/cache/agentrt-v2vm, ~500 MB); filled on first
 #                 use by `apt-get download` of the kernel package; remove it to take a newer kernel
 #   V2VM_DEBUG=1  print the guest console at the end and keep the run directory
+#   V2VM_INIT     the guest's PID 1 after switch_root (default guest/init.sh; guest/systemd-init.sh boots
+#                 systemd, which then runs COMMAND as a service)
 #
 # Host packages (Debian 12, after apt-get update): qemu-system-x86 busybox-static kmod python3. Run as root.
 set -u
@@ -58,6 +60,8 @@ read_knobs() {
   shell=${V2VM_SHELL:-/bin/bash}
   cache=${V2VM_CACHE:-/var/cache/agentrt-v2vm}
   debug=${V2VM_DEBUG:-0}
+  guest_init=${V2VM_INIT:-$v2vm_home/guest/init.sh}
+  [ -x "$guest_init" ] || die "V2VM_INIT: $guest_init is not an executable file"
   case $timeout_s in '' | *[!0-9]*) die "V2VM_TIMEOUT must be a number of seconds, not '$timeout_s'" ;; esac
   case $cpus in '' | *[!0-9]* | 0) die "V2VM_CPUS must be a positive number, not '$cpus'" ;; esac
   case $guest_tmp in host | guest) ;; *) die "V2VM_TMP must be host or guest, not '$guest_tmp'" ;; esac
@@ -124,7 +128,7 @@ stop_output_readers() {
 boot_guest() {
   # crypto self-tests and initcalls nobody needs here cost ~1 s under TCG
   local skip="cryptomgr.notests initcall_blacklist=init_kprobe_trace,crypto_kdf108_init,init_encrypted,init_ima,tpm_init"
-  local guest_args="v2vm_setup=$v2vm_home/guest/setup.sh v2vm_init=$v2vm_home/guest/init.sh v2vm_run=$run"
+  local guest_args="v2vm_setup=$v2vm_home/guest/setup.sh v2vm_init=$guest_init v2vm_run=$run"
   setsid qemu-system-x86_64 \
     -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" \
     -nodefaults -no-user-config -display none -monitor none -no-reboot \
