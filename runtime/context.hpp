@@ -3,6 +3,7 @@
 #include <string>
 
 #include "runtime/log.hpp"
+#include "runtime/rootless.hpp"
 #include "runtime/state_store.hpp"
 
 namespace agentrt::runtime {
@@ -12,6 +13,8 @@ struct Context {
   Logger log;
   std::string profile_flag;  // --profile (agent policy), may be empty
   bool systemd_cgroup = false;
+  bool cgroups_disabled = false;  // --cgroup-manager disabled: the container gets no cgroup
+  Rootless rootless;              // decided once at start-up (rootless.hpp)
 };
 
 }  // namespace agentrt::runtime
