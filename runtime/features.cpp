@@ -72,7 +72,11 @@ nlohmann::json features_json() {
         {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
-        {"run.agentrt.profile", "agent-default|agent-dev|agent-nested|off"}}},
+        {"run.agentrt.profile", "agent-default|agent-dev|agent-nested|off"},
+        // Runs as an unprivileged user (tests/integration/rootless): id maps through newuidmap/newgidmap;
+        // resource limits only in a delegated cgroup v2 subtree, else no cgroup and limits are refused.
+        {"run.agentrt.rootless", "true"},
+        {"run.agentrt.rootless.cgroups", "delegated-v2"}}},
   };
 }
 

@@ -194,6 +194,19 @@ TEST_CASE("rootless failure: limits asked without a delegated cgroup", "[rootles
   CHECK(f.leftovers(runtime, b.id()).empty());
 }
 
+TEST_CASE("rootless: features runs unprivileged and says what rootless gets", "[rootless]") {
+  Fixture f;
+  auto r = f.rt("agentrt", {"features"}, {{"XDG_RUNTIME_DIR", ""}});
+  REQUIRE(r.code == 0);
+  auto annotations = itest::json::parse(r.out).at("annotations");
+  CHECK(annotations.value("run.agentrt.rootless", "") == "true");
+  CHECK(annotations.value("run.agentrt.rootless.cgroups", "") == "delegated-v2");
+  // spec --rootless needs no state directory either.
+  CHECK(
+      f.rt("agentrt", {"spec", "--rootless", "--bundle", f.user().home().string()}, {{"XDG_RUNTIME_DIR", ""}})
+          .code == 0);
+}
+
 TEST_CASE("rootless: the test user leaves no trace", "[rootless]") {
   { Fixture f; }
   CHECK(TestUser::traces(kUserName, stdfs::path("/tmp") / (std::string(kUserName) + "-home")).empty());
