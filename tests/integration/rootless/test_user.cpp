@@ -76,14 +76,18 @@ itest::Result TestUser::run(const std::vector<std::string>& argv, std::map<std::
                                              {"PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"},
                                              {"XDG_RUNTIME_DIR", runtime_dir().string()}};
   for (auto& [k, v] : env) vars[k] = v;
-  std::vector<std::string> full = {"/usr/bin/setpriv",
-                                   "--reuid",
-                                   std::to_string(uid_),
-                                   "--regid",
-                                   std::to_string(gid_),
-                                   "--clear-groups",
-                                   "env",
-                                   "-i"};
+  std::vector<std::string> full;
+  if (!cgroup_.empty())
+    full = {"/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup_.string()};
+  std::vector<std::string> as_user = {"/usr/bin/setpriv",
+                                      "--reuid",
+                                      std::to_string(uid_),
+                                      "--regid",
+                                      std::to_string(gid_),
+                                      "--clear-groups",
+                                      "env",
+                                      "-i"};
+  full.insert(full.end(), as_user.begin(), as_user.end());
   for (auto& [k, v] : vars)
     if (!v.empty()) full.push_back(k + "=" + v);
   full.insert(full.end(), argv.begin(), argv.end());

@@ -38,6 +38,9 @@ class TestUser {
   // unless env overrides them; an empty value unsets the variable.
   itest::Result run(const std::vector<std::string>& argv, std::map<std::string, std::string> env = {},
                     int timeout_s = 30) const;
+  // Later run()s start in this cgroup2 directory (root moves the process there before dropping to the
+  // user, as a login manager places a user's session in its delegated subtree); "" for the caller's own.
+  void run_in_cgroup(const stdfs::path& dir) { cgroup_ = dir; }
   // chown -R of a path the test made for the user.
   void give(const stdfs::path& path) const;
 
@@ -50,6 +53,7 @@ class TestUser {
   stdfs::path home_;
   uid_t uid_ = 0;
   gid_t gid_ = 0;
+  stdfs::path cgroup_;
 };
 
 }  // namespace rootless_test
