@@ -166,7 +166,7 @@ std::string cgroups_path_field(const cgroups::Config& cfg) {
 // The container's cgroup manager, or nullptr when it gets none (rootless without delegation, or
 // --cgroup-manager disabled; rootless_cgroup.hpp). Makes nothing.
 std::unique_ptr<cgroups::Manager> container_cgroup(const Context& ctx, const cgroups::Config& cfg,
-                                                   const ContainerConfig& cc) {
+                                                   ContainerConfig& cc) {
   if (!ctx.rootless.rootless && !ctx.cgroups_disabled) return cgroups::create_manager(cfg);
   cgroups::Layout layout = cgroups::detect_layout();
   CgroupSituation situation{ctx.rootless.rootless, ctx.cgroups_disabled, ""};
@@ -180,8 +180,13 @@ std::unique_ptr<cgroups::Manager> container_cgroup(const Context& ctx, const cgr
   ctx.log.debug(decision.reason);
   bool policy_added_pids = cc.spec.linux->resources && cc.spec.linux->resources->pids &&
                            !(cc.asked_resources && cc.asked_resources->pids);
-  if (policy_added_pids)
-    ctx.log.warn("agent policy: the pids limit is not enforced (" + decision.reason + ")");
+  // Recorded in the state (agentrt.agentPolicy) rather than warned on every create: rootless Podman
+  // shows the runtime's warnings to the user at each `podman run`.
+  if (policy_added_pids) {
+    std::string note = "pids limit: not enforced (" + decision.reason + ")";
+    cc.policy["notEnforced"].push_back(note);
+    ctx.log.debug("agent policy " + note);
+  }
   return nullptr;
 }
 

@@ -79,7 +79,7 @@ TEST_CASE("rootless v2: a pids limit in a delegated subtree stops a fork bomb", 
   DelegatedSubtree subtree(f.user());
   auto& b = f.bundle(
       runtime, "forkbomb",
-      {"sh", "-c", "i=0; while [ $i -lt 64 ]; do sleep 300 & i=$((i+1)); done 2>/dev/null; sleep 300"});
+      {"sh", "-c", "i=0; while [ $i -lt 64 ]; do sleep 300 & i=$((i+1)); done 2>/dev/null; exec sleep 300"});
   b.resources()["pids"]["limit"] = 16;
   f.save(b);
   auto r = f.rt(runtime, {"run", "--detach", "--bundle", b.dir().string(), b.id()}, {}, 120);

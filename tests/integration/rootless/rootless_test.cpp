@@ -55,8 +55,15 @@ TEST_CASE("rootless: create, start, exec, kill, delete as an unprivileged user",
   CHECK(status_of(f, runtime, id) == "created");
   REQUIRE(f.rt(runtime, {"start", id}).code == 0);
   CHECK(status_of(f, runtime, id) == "running");
-  int pid = itest::json::parse(f.rt(runtime, {"state", id}).out).value("pid", 0);
+  auto state = itest::json::parse(f.rt(runtime, {"state", id}).out);
+  int pid = state.value("pid", 0);
   REQUIRE(pid > 0);
+  if (runtime == "agentrt") {
+    // No cgroup for the user here, so the agent policy's pids limit is recorded as not enforced.
+    auto not_enforced = state["agentrt"]["agentPolicy"].value("notEnforced", itest::json::array());
+    REQUIRE(not_enforced.size() == 1);
+    CHECK_THAT(not_enforced[0].get<std::string>(), Catch::StartsWith("pids limit: not enforced"));
+  }
   // Container root is the user on the host.
   std::string uid = std::to_string(f.user().uid());
   CHECK(host_uids(pid) == uid + " " + uid + " " + uid + " " + uid);
@@ -189,6 +196,25 @@ TEST_CASE("rootless failure: limits asked without a delegated cgroup", "[rootles
     CHECK_THAT(r.err, Catch::Contains(unified_host() ? "no delegated cgroup v2 subtree" : "hybrid"));
   }
   CHECK(f.leftovers(runtime, b.id()).empty());
+}
+
+TEST_CASE("--cgroup-manager disabled: no cgroup, and a limit is refused by name", "[rootless]") {
+  Fixture f;
+  auto& b = f.bundle("agentrt", "nocgroup", {"true"});
+  auto r = f.rt("agentrt", {"--cgroup-manager", "disabled", "run", "--bundle", b.dir().string(), b.id()});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  b.resources()["pids"]["limit"] = 32;
+  f.save(b);
+  r = f.rt("agentrt", {"--cgroup-manager", "disabled", "run", "--bundle", b.dir().string(), b.id()});
+  CHECK(r.code != 0);
+  CHECK_THAT(r.err,
+             Catch::Contains("linux.resources.pids.limit") && Catch::Contains("--cgroup-manager disabled"));
+  CHECK(f.leftovers("agentrt", b.id()).empty());
+  r = f.rt("agentrt", {"--cgroup-manager", "bogus", "list"});
+  CHECK(r.code != 0);
+  CHECK_THAT(r.err, Catch::Contains("--cgroup-manager") && Catch::Contains("bogus"));
+  CHECK(f.rt("agentrt", {"--cgroup-manager", "cgroupfs", "list"}).code == 0);
 }
 
 TEST_CASE("rootless: features runs unprivileged and says what rootless gets", "[rootless]") {
