@@ -50,7 +50,7 @@ echo "$NAME:$SUBIDS" >>/etc/subgid
 USER_ID=$(id -u "$NAME")
 GROUP_ID=$(id -g "$NAME")
 XDG=$HOMEDIR/xdg
-mkdir -p "$XDG" "$HOMEDIR/.config/containers"
+mkdir -p "$XDG" "$HOMEDIR/.config/containers" "$HOMEDIR/tmp"
 chmod 700 "$XDG"
 cat >"$HOMEDIR/.config/containers/containers.conf" <<EOF
 [containers]
@@ -87,7 +87,7 @@ U() {
     [ "$DELEGATED" = 1 ] && move="echo \$\$ >$CG/session/cgroup.procs"
     sh -c "$move && exec \"\$@\"" sh setpriv --reuid "$USER_ID" --regid "$GROUP_ID" --clear-groups \
         env -i HOME="$HOMEDIR" USER="$NAME" LOGNAME="$NAME" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-        XDG_RUNTIME_DIR="$XDG" "$@"
+        XDG_RUNTIME_DIR="$XDG" TMPDIR="$HOMEDIR/tmp" "$@"
 }
 P() { (cd "$HOMEDIR" && U "$PODMAN" --runtime "$RUNTIME" "$@"); }
 IMG=localhost/rootless/busybox:latest
@@ -124,7 +124,7 @@ expect_eq "rm: gone" "" "$(P ps -a --format '{{.Names}}' --filter name=rl1 2>&1)
 
 if [ "$DELEGATED" = 1 ]; then
     P run -d --name rl2 --network none --pids-limit 16 "$IMG" \
-        sh -c 'i=0; while [ $i -lt 64 ]; do sleep 300 & i=$((i+1)); done 2>/dev/null; exec sleep 300' >/dev/null 2>&1
+        sh -c '(i=0; while [ $i -lt 64 ]; do sleep 300 & i=$((i+1)); done) 2>/dev/null; exec sleep 300' >/dev/null 2>&1
     cid=$(P inspect --format '{{.Id}}' rl2 2>/dev/null)
     dir=$(find "$CG" -type d -name "*$cid*" 2>/dev/null | head -1)
     expect_match "--pids-limit: the container's cgroup is in the user's subtree" "$cid" "$dir"
@@ -133,7 +133,8 @@ if [ "$DELEGATED" = 1 ]; then
         [ "$(awk '$1 == "max" {print $2}' "$dir/pids.events" 2>/dev/null)" -gt 0 ] 2>/dev/null && break
         sleep 1
     done
-    expect_eq "--pids-limit: the fork bomb stops at the limit" "16" "$(cat "$dir/pids.current" 2>&1)"
+    # 16 while the bomb's subshell runs, 15 once its refused fork ended it.
+    expect_match "--pids-limit: the fork bomb stops at the limit" "^1[56]$" "$(cat "$dir/pids.current" 2>&1)"
     P rm -f -t 0 rl2 >/dev/null 2>&1
 else
     skip "--pids-limit" "rootless Podman has no cgroup for limits on a v1/hybrid host (run in tests/v2vm)"
