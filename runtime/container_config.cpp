@@ -55,6 +55,7 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
       throw e.wrap("config.json");
     }
   }
+  cc.asked_resources = cc.spec.linux->resources;
   policy::ProfileChoice choice = policy::choose_profile(cc.spec, ctx.profile_flag);
   policy::PolicyReport report = policy::apply_agent_policy(cc.spec, choice.profile);
   report.minimum = policy::to_string(choice.minimum);

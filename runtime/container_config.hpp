@@ -19,6 +19,9 @@ struct ContainerConfig {
   nlohmann::json policy;                     // what the policy changed (PolicyReport), kept in the state
   std::optional<oci::Seccomp> floor_filter;  // the agent floor, when stacked after linux.seccomp
   std::optional<policy::LandlockPlan> landlock;  // fs.write / fs.read for this kernel
+  // linux.resources as config.json asked them, before the agent policy added its pids limit: a rootless
+  // container without a cgroup fails only for limits its config asked.
+  std::optional<oci::Resources> asked_resources;
 };
 
 ContainerConfig load_container_config(const Context& ctx, const std::string& bundle);

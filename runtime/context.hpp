@@ -4,6 +4,7 @@
 
 #include "policy/settings.hpp"
 #include "runtime/log.hpp"
+#include "runtime/rootless.hpp"
 #include "runtime/state_store.hpp"
 
 namespace agentrt::runtime {
@@ -14,6 +15,8 @@ struct Context {
   std::string profile_flag;  // --profile (agent policy), may be empty
   bool systemd_cgroup = false;
   policy::SettingFlags policy_flags;  // --fs-write, --fs-read, --egress
+  bool cgroups_disabled = false;      // --cgroup-manager disabled: the container gets no cgroup
+  Rootless rootless;                  // decided once at start-up (rootless.hpp)
 };
 
 }  // namespace agentrt::runtime

@@ -26,12 +26,14 @@
 #include "runtime/container_config.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/id_maps.hpp"
 #include "runtime/init.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/owned_processes.hpp"
 #include "runtime/passwd.hpp"
 #include "runtime/preserved_fds.hpp"
 #include "runtime/proc_info.hpp"
+#include "runtime/rootless_cgroup.hpp"
 #include "runtime/shared_mount_ns.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/validate.hpp"
@@ -103,28 +105,6 @@ std::string user_name(uid_t uid) {
   return std::to_string(uid);
 }
 
-std::string id_map_text(const std::vector<oci::IdMapping>& maps) {
-  std::string text;
-  for (const auto& m : maps)
-    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) +
-            "\n";
-  return text;
-}
-
-void write_id_maps(pid_t pid, const oci::Linux& linux) {
-  std::string base = "/proc/" + std::to_string(pid);
-  try {
-    fs::write_existing(base + "/uid_map", id_map_text(linux.uid_mappings));
-  } catch (const Error& e) {
-    throw e.wrap("linux.uidMappings");
-  }
-  try {
-    fs::write_existing(base + "/gid_map", id_map_text(linux.gid_mappings));
-  } catch (const Error& e) {
-    throw e.wrap("linux.gidMappings");
-  }
-}
-
 void enter_new_time_namespace(const oci::Linux& linux) {
   if (::unshare(CLONE_NEWTIME) < 0) throw sys_error("unshare time namespace");
   std::string text;
@@ -192,6 +172,46 @@ std::string cgroups_path_field(const cgroups::Config& cfg) {
   return "linux.cgroupsPath \"" + cfg.cgroups_path + "\"";
 }
 
+// The container's cgroup manager, or nullptr when it gets none (rootless without delegation, or
+// --cgroup-manager disabled; rootless_cgroup.hpp). Makes nothing.
+std::unique_ptr<cgroups::Manager> container_cgroup(const Context& ctx, const cgroups::Config& cfg,
+                                                   ContainerConfig& cc) {
+  if (!ctx.rootless.rootless && !ctx.cgroups_disabled) return cgroups::create_manager(cfg);
+  cgroups::Layout layout = cgroups::detect_layout();
+  CgroupSituation situation{ctx.rootless.rootless, ctx.cgroups_disabled, ""};
+  std::unique_ptr<cgroups::Manager> manager;
+  if (!ctx.cgroups_disabled) {
+    manager = cgroups::create_manager(cfg);
+    situation.delegation_problem = delegation_problem(layout, manager->clone_into_dir());
+  }
+  CgroupDecision decision = decide_cgroup(situation, requested_limits(cc.asked_resources, layout));
+  if (decision.use) return manager;
+  ctx.log.debug(decision.reason);
+  bool policy_added_pids = cc.spec.linux->resources && cc.spec.linux->resources->pids &&
+                           !(cc.asked_resources && cc.asked_resources->pids);
+  // Recorded in the state (agentrt.agentPolicy) rather than warned on every create: rootless Podman
+  // shows the runtime's warnings to the user at each `podman run`.
+  if (policy_added_pids) {
+    std::string note = "pids limit: not enforced (" + decision.reason + ")";
+    cc.policy["notEnforced"].push_back(note);
+    ctx.log.debug("agent policy " + note);
+  }
+  return nullptr;
+}
+
+// linux.resources with the default device rules. In a user namespace the device program cannot be loaded
+// (the kernel wants CAP_SYS_ADMIN in the initial namespace), and the container cannot mknod anyway: runc
+// skips it there, and so do we.
+oci::Resources container_resources(const Context& ctx, const oci::Spec& spec) {
+  if (!ctx.rootless.rootless) return with_default_devices(spec.linux->resources);
+  oci::Resources r = spec.linux->resources.value_or(oci::Resources{});
+  ctx.log.debug(
+      "rootless: the device cgroup program is not loaded (not allowed in a user namespace); the "
+      "container's /dev holds bind mounts of host nodes");
+  r.devices.clear();
+  return r;
+}
+
 }  // namespace
 
 pid_t create_container(const Context& ctx, const CreateOptions& opts) {
@@ -256,11 +276,13 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   init.fifo_fd = fifo_fd.get();
 
   cgroups::Config cgcfg{opts.id, spec.linux->cgroups_path, ctx.systemd_cgroup};
-  cgroup = cgroups::create_manager(cgcfg);
-  try {
-    cgroup->reserve();
-  } catch (const Error& e) {
-    throw e.wrap(cgroups_path_field(cgcfg));
+  cgroup = container_cgroup(ctx, cgcfg, cc);
+  if (cgroup) {
+    try {
+      cgroup->reserve();
+    } catch (const Error& e) {
+      throw e.wrap(cgroups_path_field(cgcfg));
+    }
   }
 
   // The intent, saved before any cgroup is made: it names the directories create will make, and reads
@@ -274,7 +296,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   rec.owner = user_name(::geteuid());
   rec.annotations = spec.annotations;
   rec.hooks = cc.raw.value("hooks", nlohmann::json());
-  rec.cgroup = cgroup->save();
+  if (cgroup) rec.cgroup = cgroup->save();
   rec.agent_policy = cc.policy;
   rec.systemd_cgroup = ctx.systemd_cgroup;
   if (shared_mount_ns) {
@@ -290,7 +312,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   fault_point("create:intent-saved");
 
   rollback.set_cgroup(cgroup.get());
-  cgroup->create();
+  if (cgroup) cgroup->create();
   fault_point("create:cgroup-made");
   store.save_config(opts.id, cc.raw_text);
   if (init.seccomp)
@@ -304,10 +326,12 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   join_namespaces(ns.join_parent);
   if (ns.new_time) enter_new_time_namespace(*spec.linux);
 
-  init.cgroup_self_join = cgroup->self_join_files();
   UniqueFd cgroup_dir;
-  if (std::string dir = cgroup->clone_into_dir(); !dir.empty())
-    cgroup_dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (cgroup) {
+    init.cgroup_self_join = cgroup->self_join_files();
+    if (std::string dir = cgroup->clone_into_dir(); !dir.empty())
+      cgroup_dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  }
   for (auto [fd, what] : {std::pair{lock.get(), "the state lock"},
                           {init.sync_fd, "the sync socket"},
                           {init.fifo_fd, "the exec fifo"},
@@ -324,11 +348,16 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   child_sock.reset();
   fault_point("create:init-cloned");
 
-  if (ns.clone_flags & CLONE_NEWUSER) write_id_maps(pid, *spec.linux);
+  if (ns.clone_flags & CLONE_NEWUSER)
+    write_id_maps(pid, *spec.linux, plan_id_maps(ctx.rootless, *spec.linux));
   // The init moved itself into the v1 hierarchies; a failed CLONE_INTO_CGROUP needs the slow path, and so
-  // does a cgroup offering neither (a systemd scope: systemd makes it around its first process).
-  bool placed_itself = born_in_cgroup || (!init.cgroup_self_join.empty() && cgroup->clone_into_dir().empty());
-  if (!placed_itself) cgroup->add_process(pid);
+  // does a cgroup offering neither (a systemd scope: systemd makes it around its first process). A rootless
+  // container without a cgroup has none to join.
+  if (cgroup) {
+    bool placed_itself =
+        born_in_cgroup || (!init.cgroup_self_join.empty() && cgroup->clone_into_dir().empty());
+    if (!placed_itself) cgroup->add_process(pid);
+  }
 
   oci::State state;
   state.id = opts.id;
@@ -343,8 +372,10 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
 
   // The limits are written while the init builds the rootfs (as runc, before any container code runs:
   // the init waits for hooks_done before it goes on to the user process).
-  cgroup->apply(with_default_devices(spec.linux->resources));
-  for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
+  if (cgroup) {
+    cgroup->apply(container_resources(ctx, spec));
+    for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
+  }
   auto st = read_proc_stat(pid);
   if (!st) throw Error("container init exited during create");
 

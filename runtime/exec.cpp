@@ -76,6 +76,7 @@ struct ExecChild {
   int console_fd;
   int preserve_fds;
   int root_fd;  // the init's root, when the mount namespace is ours (not joined): chrooted into; -1 else
+  bool user_ns_joined;  // the runtime entered the container's user namespace before the fork
   Logger log;
 };
 
@@ -94,9 +95,10 @@ struct ExecChild {
     close_fds_except(keep);
     sync_expect(c.sync_fd, SyncMsg::go, "exec");
 
-    bool in_user_ns = false;
+    bool in_user_ns = c.user_ns_joined;
     for (const auto& ns : *c.namespaces) {
       if (ns.type == NamespaceType::pid || ns.type == NamespaceType::time) continue;  // joined by the parent
+      if (ns.type == NamespaceType::user && c.user_ns_joined) continue;
       if (::setns(ns.fd.get(), clone_flag(ns.type)) < 0)
         throw sys_error(std::string("join the container's ") + oci::to_string(ns.type) + " namespace");
       in_user_ns |= ns.type == NamespaceType::user;
@@ -212,10 +214,16 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
     root.reset(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) throw sys_error("open " + path + " (the container's root)");
   }
-  // pid and time namespaces apply to our children: enter them here so the child is born inside.
+  // pid and time namespaces apply to our children: enter them here so the child is born inside. Unprivileged,
+  // we may enter them only from inside the container's user namespace (setns wants CAP_SYS_ADMIN over the
+  // namespace's owner and our own), so we join that first; root lets the child join it.
+  bool user_ns_joined = false;
   for (const auto& ns : namespaces) {
-    if ((ns.type == NamespaceType::pid || ns.type == NamespaceType::time) &&
-        ::setns(ns.fd.get(), clone_flag(ns.type)) < 0)
+    bool join_here = ns.type == NamespaceType::pid || ns.type == NamespaceType::time ||
+                     (ns.type == NamespaceType::user && ctx.rootless.euid != 0);
+    if (!join_here) continue;
+    user_ns_joined |= ns.type == NamespaceType::user;
+    if (::setns(ns.fd.get(), clone_flag(ns.type)) < 0)
       throw sys_error(std::string("join the container's ") + oci::to_string(ns.type) + " namespace");
   }
 
@@ -242,8 +250,9 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   bool born_in_cgroup = false;
   pid_t pid = fork_child(cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {
-    ExecChild child{&proc,         &namespaces,       &filter,    &landlock, &self_join, child_sock.get(),
-                    console.get(), opts.preserve_fds, root.get(), ctx.log};
+    ExecChild child{&proc,      &namespaces,      &filter,       &landlock,
+                    &self_join, child_sock.get(), console.get(), opts.preserve_fds,
+                    root.get(), user_ns_joined,   ctx.log};
     run_exec_child(child);
   }
   child_sock.reset();

@@ -75,7 +75,11 @@ nlohmann::json features_json() {
         {"run.agentrt.profile", "agent-default|agent-locked|agent-dev|agent-nested|off"},
         {"run.agentrt.fs.write", "comma-separated container paths writable (Landlock), or none"},
         {"run.agentrt.fs.read", "comma-separated container paths readable (Landlock)"},
-        {"run.agentrt.net.egress", "CIDR, CIDR:port, CIDR:lo-hi, [IPv6-CIDR]:port, host:port, dns or none"}}},
+        {"run.agentrt.net.egress", "CIDR, CIDR:port, CIDR:lo-hi, [IPv6-CIDR]:port, host:port, dns or none"},
+        // Runs as an unprivileged user (tests/integration/rootless): id maps through newuidmap/newgidmap;
+        // resource limits only in a delegated cgroup v2 subtree, else no cgroup and limits are refused.
+        {"run.agentrt.rootless", "true"},
+        {"run.agentrt.rootless.cgroups", "delegated-v2"}}},
   };
 }
 

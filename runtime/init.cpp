@@ -127,14 +127,17 @@ void run_init(const InitConfig& cfg) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    bool new_user = cfg.namespaces.clone_flags & CLONE_NEWUSER;
+    // With a new user namespace the runtime (or newuidmap) writes our id maps before `go`: an unprivileged
+    // writer can open /proc/<pid>/uid_map only while we are dumpable. Nothing of the container runs yet.
+    if (!new_user) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     join_own_cgroups(cfg.cgroup_self_join);
     std::vector<int> keep = {0, 1, 2, cfg.sync_fd, cfg.fifo_fd, cfg.console_fd, cfg.log.fd()};
     for (int i = 0; i < cfg.preserve_fds; ++i) keep.push_back(3 + i);
     close_fds_except(keep);
     std::string state_json = receive_state_json(cfg);
+    if (new_user) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-    bool new_user = cfg.namespaces.clone_flags & CLONE_NEWUSER;
     join_namespaces(cfg.namespaces.join_child);
     if (new_user) {
       if (::setresgid(0, 0, 0) < 0) throw sys_error("setgid 0 in the user namespace");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "oci/support/error.hpp"
@@ -13,12 +14,14 @@ namespace agentrt::cli {
 namespace {
 
 struct GlobalFlags {
-  std::string root = "/run/agentrt";
+  std::string root;  // empty: /run/agentrt, or $XDG_RUNTIME_DIR/agentrt when rootless (rootless.hpp)
   std::string log;
   std::string log_format = "text";
   std::string profile;
   std::string fs_write, fs_read, egress;
-  std::string criu, rootless;  // accepted for runc compatibility; they change nothing here
+  std::string criu;  // accepted for runc compatibility; it changes nothing here
+  std::string rootless;
+  std::string cgroup_manager;
   bool debug = false;
   bool systemd_cgroup = false;
   bool version = false;
@@ -27,7 +30,8 @@ struct GlobalFlags {
 
 po::options_description global_options(GlobalFlags& g) {
   po::options_description d("global options");
-  d.add_options()("root", po::value(&g.root), "state directory (default /run/agentrt)")(
+  d.add_options()("root", po::value(&g.root),
+                  "state directory (default /run/agentrt; $XDG_RUNTIME_DIR/agentrt when rootless)")(
       "log", po::value(&g.log), "log file (default stderr)")(
       "log-format", po::value(&g.log_format), "text or json")("debug", po::bool_switch(&g.debug),
                                                               "debug logging")(
@@ -38,10 +42,29 @@ po::options_description global_options(GlobalFlags& g) {
       "fs-read", po::value(&g.fs_read), "container paths readable (comma-separated; run.agentrt.fs.read)")(
       "egress", po::value(&g.egress), "egress allow-list (run.agentrt.net.egress)")(
       "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
-                                                                  "ignored (runc compatibility)")(
+                                                                  "true, false or auto (default)")(
+      "cgroup-manager", po::value(&g.cgroup_manager), "cgroupfs (default), systemd or disabled")(
       "version,v", po::bool_switch(&g.version), "print the version")("help,h", po::bool_switch(&g.help),
                                                                      "help");
   return d;
+}
+
+// Commands that never open a container's state: they run for an unprivileged user with no state root.
+bool uses_state_store(const std::string& command) {
+  for (const char* stateless : {"spec", "features", "install", "uninstall"})
+    if (command == stateless) return false;
+  return true;
+}
+
+// Podman passes crun's --cgroup-manager; runc 1.1.5 has no such flag.
+void apply_cgroup_manager(const std::string& value, runtime::Context& ctx) {
+  if (value.empty() || value == "cgroupfs") return;
+  if (value == "systemd")
+    ctx.systemd_cgroup = true;
+  else if (value == "disabled")
+    ctx.cgroups_disabled = true;
+  else
+    throw Error("--cgroup-manager: invalid value \"" + value + "\" (expected cgroupfs, systemd or disabled)");
 }
 
 void usage(const po::options_description& d) {
@@ -75,12 +98,20 @@ int dispatch(int argc, char** argv) {
   }
   ctx.log = runtime::Logger(
       log_fd, g.log_format == "json" ? runtime::LogFormat::json : runtime::LogFormat::text, g.debug);
-  ctx.store = runtime::StateStore(g.root);
+  ctx.rootless = runtime::detect_rootless(runtime::parse_rootless_flag(g.rootless));
   ctx.profile_flag = g.profile;
   ctx.policy_flags = {g.fs_write, g.fs_read, g.egress};
   ctx.systemd_cgroup = g.systemd_cgroup;
-
+  apply_cgroup_manager(g.cgroup_manager, ctx);
   const std::string& name = globals.positionals[0];
+  if (g.root.empty() && uses_state_store(name)) {
+    auto choice =
+        runtime::default_state_root(ctx.rootless, std::getenv("XDG_RUNTIME_DIR"), std::getenv("USER"));
+    if (choice.from_xdg) runtime::prepare_xdg_state_root(choice.path);
+    g.root = choice.path;
+  }
+  if (!g.root.empty()) ctx.store = runtime::StateStore(g.root);
+
   for (const auto& c : commands()) {
     if (name != c.name) continue;
     try {

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Rootless Podman end to end with an OCI runtime, as an unprivileged user this script makes and removes.
+#
+#   RUNTIME=/path/to/agentrt conformance/podman_rootless.sh      (as root; run it with runc first)
+#
+# The user gets subordinate id ranges (/etc/subuid, /etc/subgid), its own $XDG_RUNTIME_DIR, storage and
+# containers.conf; every trace (passwd, shadow, group, subuid, subgid, home, processes) goes at exit. Checks:
+# run, exec, run -t, stop, rm, and --pids-limit where the user has a delegated cgroup v2 subtree (the nested
+# kernel); on a v1 or hybrid host rootless Podman has no cgroup to put a limit in, so that check is skipped.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/common.sh"
+
+RUNTIME=$(readlink -f "${RUNTIME:?set RUNTIME=/path/to/runtime}")
+PODMAN=/usr/bin/podman
+NAME=podman-rl
+HOMEDIR=/tmp/$NAME-home
+SUBIDS=2200000:65536
+CG=/sys/fs/cgroup/$NAME
+
+remove_user() {
+    if id "$NAME" >/dev/null 2>&1; then
+        kill_pids_matching "$HOMEDIR/"
+        local uid p
+        uid=$(id -u "$NAME")
+        # Only processes of the user this script made (conmon, catatonit, pause).
+        for p in $(ps -o pid= -u "$uid" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+        sleep 0.5
+        unmount_under "$HOMEDIR"
+        userdel --remove "$NAME" >/dev/null 2>&1
+    fi
+    sed -i "/^$NAME:/d" /etc/subuid /etc/subgid
+    rm -rf "$HOMEDIR"
+    [ -d "$CG" ] && find "$CG" -depth -type d -exec rmdir {} \; 2>/dev/null
+}
+cleanup() {
+    remove_user
+    local left
+    left=$(grep -l "^$NAME:" /etc/passwd /etc/shadow /etc/group /etc/subuid /etc/subgid 2>/dev/null)
+    [ -n "$left" ] && echo "# traces of $NAME left in: $left" >&2
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+remove_user
+useradd --create-home --home-dir "$HOMEDIR" --shell /bin/sh --user-group "$NAME" || exit 1
+sed -i "/^$NAME:/d" /etc/subuid /etc/subgid
+echo "$NAME:$SUBIDS" >>/etc/subuid
+echo "$NAME:$SUBIDS" >>/etc/subgid
+USER_ID=$(id -u "$NAME")
+GROUP_ID=$(id -g "$NAME")
+XDG=$HOMEDIR/xdg
+mkdir -p "$XDG" "$HOMEDIR/.config/containers" "$HOMEDIR/tmp"
+chmod 700 "$XDG"
+cat >"$HOMEDIR/.config/containers/containers.conf" <<EOF
+[containers]
+netns = "none"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "custom"
+[engine.runtimes]
+custom = ["$RUNTIME"]
+EOF
+cat >"$HOMEDIR/.config/containers/storage.conf" <<EOF
+[storage]
+driver = "vfs"
+graphroot = "$HOMEDIR/storage"
+runroot = "$XDG/containers"
+EOF
+chown -R "$USER_ID:$GROUP_ID" "$HOMEDIR"
+
+# With a delegated cgroup v2 subtree (the nested kernel), the user's commands start in it as a login
+# session would; on v1/hybrid they stay where they are.
+DELEGATED=0
+if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw pids /sys/fs/cgroup/cgroup.subtree_control; then
+    mkdir -p "$CG/session"
+    echo "+pids +memory" >"$CG/cgroup.subtree_control"
+    chown "$USER_ID:$GROUP_ID" "$CG" "$CG/cgroup.procs" "$CG/cgroup.subtree_control" "$CG/cgroup.threads"
+    chown -R "$USER_ID:$GROUP_ID" "$CG/session"
+    DELEGATED=1
+fi
+
+# U CMD...: CMD as the user, with a login-like environment.
+U() {
+    local move=:
+    [ "$DELEGATED" = 1 ] && move="echo \$\$ >$CG/session/cgroup.procs"
+    sh -c "$move && exec \"\$@\"" sh setpriv --reuid "$USER_ID" --regid "$GROUP_ID" --clear-groups \
+        env -i HOME="$HOMEDIR" USER="$NAME" LOGNAME="$NAME" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+        XDG_RUNTIME_DIR="$XDG" TMPDIR="$HOMEDIR/tmp" "$@"
+}
+P() { (cd "$HOMEDIR" && U "$PODMAN" --runtime "$RUNTIME" "$@"); }
+IMG=localhost/rootless/busybox:latest
+
+make_rootfs "$HOMEDIR/rootfs"
+chown -R "$USER_ID:$GROUP_ID" "$HOMEDIR/rootfs"
+out=$(tar -C "$HOMEDIR/rootfs" -c . | P import --change 'CMD ["/bin/sh"]' - "$IMG" 2>&1)
+if [ $? -ne 0 ]; then
+    fail "podman import of the busybox rootfs (rootless)" "$out"
+    summary
+    exit 1
+fi
+expect_match "rootless podman uses the given runtime" "$(basename "$RUNTIME")" \
+    "$(P info --format '{{.Host.OCIRuntime.Path}}' 2>&1)"
+expect_eq "rootless podman info: rootless" "true" "$(P info --format '{{.Host.Security.Rootless}}' 2>&1)"
+
+expect_eq "run: output and exit" "hello" "$(P run --rm --network none "$IMG" echo hello 2>&1)"
+P run --rm --network none "$IMG" sh -c 'exit 7' >/dev/null 2>&1
+expect_eq "run: exit code" "7" "$?"
+# Container root is the user: uid 0 inside maps to the user's uid outside.
+expect_match "run: container root is the user" "^ *0 +$USER_ID +1" \
+    "$(P run --rm --network none "$IMG" cat /proc/self/uid_map 2>&1 | head -1)"
+
+out=$(P run -d --name rl1 --network none "$IMG" sleep 300 2>&1)
+expect_eq "run -d: running" "running" "$(P inspect --format '{{.State.Status}}' rl1 2>&1)"
+expect_eq "exec" "exec-ok" "$(P exec rl1 echo exec-ok 2>&1)"
+expect_eq "exec: sees the container's init" "sleep" "$(P exec rl1 cat /proc/1/comm 2>&1)"
+expect_match "run -t: a terminal" "^/dev/pts/[0-9]+" "$(P run --rm -t --network none "$IMG" tty 2>&1 | tr -d '\r')"
+expect_match "exec -t: a terminal" "^/dev/pts/[0-9]+" "$(P exec -t rl1 tty 2>&1 | tr -d '\r')"
+P stop -t 2 rl1 >/dev/null 2>&1
+expect_eq "stop: exited" "exited" "$(P inspect --format '{{.State.Status}}' rl1 2>&1)"
+P rm rl1 >/dev/null 2>&1
+expect_eq "rm: gone" "" "$(P ps -a --format '{{.Names}}' --filter name=rl1 2>&1)"
+
+if [ "$DELEGATED" = 1 ]; then
+    P run -d --name rl2 --network none --pids-limit 16 "$IMG" \
+        sh -c '(i=0; while [ $i -lt 64 ]; do sleep 300 & i=$((i+1)); done) 2>/dev/null; exec sleep 300' >/dev/null 2>&1
+    cid=$(P inspect --format '{{.Id}}' rl2 2>/dev/null)
+    dir=$(find "$CG" -type d -name "*$cid*" 2>/dev/null | head -1)
+    expect_match "--pids-limit: the container's cgroup is in the user's subtree" "$cid" "$dir"
+    expect_eq "--pids-limit: pids.max" "16" "$(cat "$dir/pids.max" 2>&1)"
+    for i in $(seq 1 60); do
+        [ "$(awk '$1 == "max" {print $2}' "$dir/pids.events" 2>/dev/null)" -gt 0 ] 2>/dev/null && break
+        sleep 1
+    done
+    # 16 while the bomb's subshell runs, 15 once its refused fork ended it.
+    expect_match "--pids-limit: the fork bomb stops at the limit" "^1[56]$" "$(cat "$dir/pids.current" 2>&1)"
+    P rm -f -t 0 rl2 >/dev/null 2>&1
+else
+    skip "--pids-limit" "rootless Podman has no cgroup for limits on a v1/hybrid host (run in tests/v2vm)"
+fi
+P rm -af -t 0 >/dev/null 2>&1
+summary
+[ "$FAIL" -eq 0 ]
