@@ -17,6 +17,7 @@ struct GlobalFlags {
   std::string log;
   std::string log_format = "text";
   std::string profile;
+  std::string workspace, workspace_store = "/var/lib/agentrt/workspaces";
   std::string criu, rootless;  // accepted for runc compatibility; they change nothing here
   bool debug = false;
   bool systemd_cgroup = false;
@@ -32,6 +33,10 @@ po::options_description global_options(GlobalFlags& g) {
                                                               "debug logging")(
       "systemd-cgroup", po::bool_switch(&g.systemd_cgroup), "cgroupsPath is slice:prefix:name")(
       "profile", po::value(&g.profile), "agent policy: agent-default, agent-dev, agent-nested, off")(
+      "workspace", po::value(&g.workspace),
+      "bind mount destinations to overlay for review (comma-separated)")(
+      "workspace-store", po::value(&g.workspace_store),
+      "where workspaces live (/var/lib/agentrt/workspaces)")(
       "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
                                                                   "ignored (runc compatibility)")(
       "version,v", po::bool_switch(&g.version), "print the version")("help,h", po::bool_switch(&g.help),
@@ -73,6 +78,8 @@ int dispatch(int argc, char** argv) {
   ctx.store = runtime::StateStore(g.root);
   ctx.profile_flag = g.profile;
   ctx.systemd_cgroup = g.systemd_cgroup;
+  ctx.workspace_flag = g.workspace;
+  ctx.workspace_store = g.workspace_store;
 
   const std::string& name = globals.positionals[0];
   for (const auto& c : commands()) {
@@ -113,6 +120,7 @@ const std::vector<Command>& commands() {
       {"restore", "not supported", cmd_restore},
       {"install", "register agentrt with docker, podman or containerd", cmd_install},
       {"uninstall", "remove what install registered", cmd_uninstall},
+      {"workspace", "review an agent's workspace: list, diff, commit, discard", cmd_workspace},
   };
   return table;
 }
