@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "oci/support/error.hpp"
+#include "oci/support/fault_point.hpp"
 #include "oci/support/fs.hpp"
 #include "oci/support/unique_fd.hpp"
 #include "workspace/upper_scan.hpp"
@@ -115,8 +116,10 @@ class Applier {
     remove_tree(tmp);  // left by a commit killed half-way
     make_temp(s, src, tmp);
     journal_.record(s.path, lstat_required(tmp));
+    fault_point("workspace:commit-journaled");
     if (s.clear_first) remove_host(dst);
     if (::rename(tmp.c_str(), dst.c_str()) < 0) throw sys_error("rename " + tmp + " to " + dst);
+    fault_point("workspace:commit-renamed");
   }
 
  private:

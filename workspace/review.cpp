@@ -81,18 +81,20 @@ size_t discard_mount(const Store& store, const std::string& id, const MountRecor
   std::vector<Change> selected = select_changes(all, paths);
   std::set<std::string> in_upper;
   for (const auto& e : entries) in_upper.insert(e.path);
+  std::set<std::string> dropped;
+  for (const auto& c : selected) dropped.insert(c.path);
   for (const auto& c : selected) {
     if (in_upper.count(c.path)) continue;
+    // A lower entry hidden by a replaced (opaque) directory comes back only with that directory.
     std::string dir = c.path;
     while (!dir.empty() && !in_upper.count(dir))
       dir = dir.substr(0, dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/'));
+    if (dropped.count(dir)) continue;
     throw Error("discard " + container_path(m, c.path) + ": deleted with its replaced directory " +
                 container_path(m, dir) + ": discard that directory instead");
   }
   for (const auto& c : selected) remove_tree(upper + "/" + c.path);
   // Directories that only held what was dropped (and no change of their own) go too.
-  std::set<std::string> dropped;
-  for (const auto& c : selected) dropped.insert(c.path);
   std::set<std::string> pending;
   for (const auto& c : all)
     if (!dropped.count(c.path)) pending.insert(c.path);
