@@ -12,8 +12,8 @@ struct Context {
   Logger log;
   std::string profile_flag;  // --profile (agent policy), may be empty
   bool systemd_cgroup = false;
-  std::string workspace_flag;                                   // --workspace: destinations to review
-  std::string workspace_store = "/var/lib/agentrt/workspaces";  // --workspace-store
+  std::string workspace_flag;   // --workspace: destinations to review
+  std::string workspace_store;  // --workspace-store, may be empty (workspace::store_root resolves it)
 };
 
 }  // namespace agentrt::runtime

@@ -192,7 +192,8 @@ workspace::PreparedStore prepare_workspace(const Context& ctx, ContainerConfig& 
   if (cc.spec.linux && cc.spec.linux->has_namespace(oci::NamespaceType::user))
     throw Error(std::string("annotation ") + workspace::kAnnotation +
                 ": a workspace cannot be used with a user namespace (linux.namespaces has user)");
-  auto plan = workspace::plan_workspace(cc.spec, destinations, ctx.workspace_store, id, cc.bundle);
+  auto plan = workspace::plan_workspace(cc.spec, destinations, workspace::store_root(ctx.workspace_store), id,
+                                        cc.bundle);
   return workspace::prepare_workspace(cc.spec, plan, id, now_rfc3339());
 }
 

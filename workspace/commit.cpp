@@ -45,8 +45,7 @@ class JournalWriter {
   void record(const std::string& rel, const std::optional<FileFacts>& f) {
     nlohmann::json j = {{"path", rel}, {"facts", f ? to_json(*f) : nlohmann::json()}};
     std::string line = j.dump() + "\n";
-    if (::write(fd_.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
-        ::fdatasync(fd_.get()) < 0)
+    if (::write(fd_.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
       throw sys_error("write commit journal " + path_);
   }
 
@@ -131,7 +130,6 @@ class Applier {
         UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!out) throw sys_error("create " + tmp);
         copy_contents(in.get(), out.get(), src + " to " + tmp);
-        if (::fsync(out.get()) < 0) throw sys_error("fsync " + tmp);
         set_owner_mode_time(tmp, s.facts, false);
         return;
       }
@@ -163,6 +161,11 @@ class Applier {
   std::string host_, upper_;
   JournalWriter& journal_;
 };
+
+void sync_filesystem(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd || ::syncfs(fd.get()) < 0) throw sys_error("syncfs " + path);
+}
 
 // The baseline with the journal's records in it: what the host now holds after this commit.
 Tree fold(Tree baseline, const Journal& journal) {
@@ -236,6 +239,10 @@ CommitResult commit_mount(const Store& store, const std::string& id, const Mount
       }
     }
   }
+  // No fsync per file (it made a 6000-file commit 79 s instead of 2 s): the journal and the page cache order
+  // everything a killed commit needs; one syncfs makes the result durable before the journal goes.
+  sync_filesystem(m.source);
+  sync_filesystem(journal_path);
   store.save_baseline(id, m, fold(baseline, read_journal(journal_path)));
   if (::unlink(journal_path.c_str()) < 0) throw sys_error("remove " + journal_path);
   drop_from_upper(upper, entries, all, plan);

@@ -1,5 +1,7 @@
 #include "workspace/settings.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 
@@ -40,6 +42,26 @@ bool bind_only_option(const std::string& o) {
 }
 
 }  // namespace
+
+std::string resolve_store(const std::string& flag, const std::optional<std::string>& config_text,
+                          const std::string& config_path) {
+  if (!flag.empty()) {
+    if (flag[0] != '/') throw Error("--workspace-store " + flag + ": not an absolute path");
+    return flag;
+  }
+  if (!config_text) return kDefaultStore;
+  auto j = nlohmann::json::parse(*config_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw Error(config_path + ": not a JSON object");
+  if (!j.contains("workspaceStore")) return kDefaultStore;
+  const auto& v = j["workspaceStore"];
+  if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>()[0] != '/')
+    throw Error(config_path + ": workspaceStore: must be an absolute path");
+  return v.get<std::string>();
+}
+
+std::string store_root(const std::string& flag, const std::string& config_path) {
+  return resolve_store(flag, fs::read_file_if_exists(config_path), config_path);
+}
 
 std::vector<std::string> parse_destinations(const std::string& list, const std::string& what) {
   std::vector<std::string> out;

@@ -3,6 +3,7 @@
 //   annotation run.agentrt.workspace="/work,/src"   or   agentrt --workspace /work,/src create ...
 // Each named destination must be a writable bind mount of a host directory; it is mounted as
 // overlay(lower = the host directory, upper/work in the store) so the host stays untouched until a commit.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,15 @@ namespace agentrt::workspace {
 
 inline constexpr const char* kAnnotation = "run.agentrt.workspace";
 inline constexpr const char* kDefaultStore = "/var/lib/agentrt/workspaces";
+
+inline constexpr const char* kConfigPath = "/etc/agentrt/config.json";
+
+// The store's root: --workspace-store, else "workspaceStore" in the config file (its text, nullopt when there
+// is none), else kDefaultStore. Throws naming the file and field when the value is not an absolute path.
+std::string resolve_store(const std::string& flag, const std::optional<std::string>& config_text,
+                          const std::string& config_path);
+// resolve_store with the config file read from config_path.
+std::string store_root(const std::string& flag, const std::string& config_path = kConfigPath);
 
 // "/work, /src/" -> {"/work", "/src"}: trimmed, trailing slashes dropped, duplicates once. Throws Error
 // naming `what` for an entry that is empty or not absolute.

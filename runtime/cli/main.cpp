@@ -17,7 +17,7 @@ struct GlobalFlags {
   std::string log;
   std::string log_format = "text";
   std::string profile;
-  std::string workspace, workspace_store = "/var/lib/agentrt/workspaces";
+  std::string workspace, workspace_store;
   std::string criu, rootless;  // accepted for runc compatibility; they change nothing here
   bool debug = false;
   bool systemd_cgroup = false;
@@ -36,9 +36,9 @@ po::options_description global_options(GlobalFlags& g) {
       "workspace", po::value(&g.workspace),
       "bind mount destinations to overlay for review (comma-separated)")(
       "workspace-store", po::value(&g.workspace_store),
-      "where workspaces live (/var/lib/agentrt/workspaces)")(
-      "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
-                                                                  "ignored (runc compatibility)")(
+      "where workspaces live (default: workspaceStore in /etc/agentrt/config.json, else "
+      "/var/lib/agentrt/workspaces)")("criu", po::value(&g.criu), "ignored (runc compatibility)")(
+      "rootless", po::value(&g.rootless), "ignored (runc compatibility)")(
       "version,v", po::bool_switch(&g.version), "print the version")("help,h", po::bool_switch(&g.help),
                                                                      "help");
   return d;

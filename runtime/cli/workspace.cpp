@@ -11,6 +11,7 @@
 #include "runtime/status.hpp"
 #include "workspace/commit.hpp"
 #include "workspace/review.hpp"
+#include "workspace/settings.hpp"
 
 namespace agentrt::cli {
 namespace {
@@ -182,7 +183,7 @@ int do_discard(const runtime::Context& ctx, const Store& store, const Args& args
 
 int cmd_workspace(const runtime::Context& ctx, const Args& args) {
   if (args.empty()) throw Error(std::string("workspace: a subcommand is required\n") + kUsage);
-  Store store(ctx.workspace_store);
+  Store store(store_root(ctx.workspace_store));
   const std::string& sub = args[0];
   Args rest(args.begin() + 1, args.end());
   if (sub == "list") return do_list(store, rest);

@@ -82,3 +82,15 @@ TEST_CASE("workspace overlay mount keeps the bind's own options", "[workspace][s
                                               "workdir=/s/w", "redirect_dir=off", "metacopy=off",
                                               "index=off"});
 }
+
+TEST_CASE("workspace store: flag, else the config file, else the default", "[workspace][settings]") {
+  const std::string cfg = "/etc/agentrt/config.json";
+  CHECK(resolve_store("/flag", std::string(R"({"workspaceStore": "/cfg"})"), cfg) == "/flag");
+  CHECK(resolve_store("", std::string(R"({"workspaceStore": "/cfg"})"), cfg) == "/cfg");
+  CHECK(resolve_store("", std::string(R"({"profile": "agent-dev"})"), cfg) == kDefaultStore);
+  CHECK(resolve_store("", std::nullopt, cfg) == kDefaultStore);
+  CHECK_THROWS_WITH(resolve_store("", std::string(R"({"workspaceStore": "rel"})"), cfg),
+                    "/etc/agentrt/config.json: workspaceStore: must be an absolute path");
+  CHECK_THROWS_WITH(resolve_store("", std::string("{"), cfg), "/etc/agentrt/config.json: not a JSON object");
+  CHECK_THROWS_WITH(resolve_store("rel", std::nullopt, cfg), "--workspace-store rel: not an absolute path");
+}
