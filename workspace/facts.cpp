@@ -27,17 +27,7 @@ Kind kind_from_string(const std::string& s) {
 }
 
 void scan_dir(int dir_fd, const std::string& rel, const std::string& shown, Tree& out) {
-  int fd = ::dup(dir_fd);
-  if (fd < 0) throw sys_error("dup directory fd of " + shown);
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    throw sys_error("open directory " + shown);
-  }
-  std::unique_ptr<DIR, int (*)(DIR*)> guard(d, ::closedir);
-  while (dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+  for (const auto& name : dir_entries(dir_fd, rel.empty() ? shown : shown + "/" + rel)) {
     std::string child = rel.empty() ? name : rel + "/" + name;
     struct stat st {};
     if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -51,6 +41,22 @@ void scan_dir(int dir_fd, const std::string& rel, const std::string& shown, Tree
 }
 
 }  // namespace
+
+std::vector<std::string> dir_entries(int dir_fd, const std::string& shown) {
+  int fd = ::dup(dir_fd);  // closedir closes the fd it reads: give it its own
+  if (fd < 0) throw sys_error("dup directory fd of " + shown);
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(fd), ::closedir);
+  if (!d) {
+    ::close(fd);
+    throw sys_error("open directory " + shown);
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  return names;
+}
 
 const char* to_string(Kind k) {
   switch (k) {

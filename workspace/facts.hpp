@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace agentrt::workspace {
 
@@ -32,6 +33,8 @@ using Tree = std::map<std::string, FileFacts>;
 FileFacts facts_from_stat(const struct stat& st);
 // lstat; nullopt when nothing is there (ENOENT, ENOTDIR); other errors throw naming the path.
 std::optional<FileFacts> lstat_facts(const std::string& path);
+// The names in an open directory, without "." and "..". `shown` names it in errors.
+std::vector<std::string> dir_entries(int dir_fd, const std::string& shown);
 // Every entry under root (not following symlinks), keyed by its path relative to root.
 Tree scan_tree(const std::string& root);
 

@@ -20,19 +20,7 @@ void remove_at(int dir_fd, const std::string& name, const std::string& shown) {
   if (errno != EISDIR) throw sys_error("remove " + shown);
   UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!sub) throw sys_error("open directory " + shown);
-  int fd = ::dup(sub.get());
-  if (fd < 0) throw sys_error("dup directory fd of " + shown);
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    throw sys_error("open directory " + shown);
-  }
-  std::unique_ptr<DIR, int (*)(DIR*)> guard(d, ::closedir);
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
+  std::vector<std::string> names = dir_entries(sub.get(), shown);
   for (const auto& n : names) remove_at(sub.get(), n, shown + "/" + n);
   if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
     throw sys_error("remove " + shown);

@@ -38,6 +38,12 @@ const char* kAgentEdits =
     "dd if=/dev/urandom of=big.bin bs=1M count=24 2>/dev/null; "  // large file
     "mkdir many; i=0; while [ $i -lt 3000 ]; do echo $i > many/f$i; i=$((i+1)); done; ";  // thousands
 
+// The fixture's runtime uses one store for every test: each test's ids are its own.
+void clear_store() {
+  std::error_code ec;
+  stdfs::remove_all("/var/tmp/workspace-itest-store", ec);
+}
+
 class WorkspaceFixture {
  public:
   WorkspaceFixture() {
@@ -69,6 +75,7 @@ class WorkspaceFixture {
     for (const auto& id : ids_) rt_({"delete", "-f", id});
     std::error_code ec;
     stdfs::remove_all(base_, ec);
+    clear_store();
   }
 
   void write(const std::string& rel, const std::string& text) { std::ofstream(host_ / rel) << text; }
@@ -120,12 +127,6 @@ class WorkspaceFixture {
   std::vector<std::unique_ptr<Bundle>> bundles_;
   Runtime rt_{agentrt_bin(), "/run/workspace-itest", {"--workspace-store", "/var/tmp/workspace-itest-store"}};
 };
-
-// The fixture's runtime uses one store for every test: each test's ids are its own.
-void clear_store() {
-  std::error_code ec;
-  stdfs::remove_all("/var/tmp/workspace-itest-store", ec);
-}
 
 }  // namespace
 
