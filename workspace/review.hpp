@@ -19,12 +19,12 @@ struct MountChanges {
 
 std::vector<MountChanges> workspace_changes(const Store& store, const Record& rec);
 
-// Container paths ("/work/src") -> per mount (index in rec.mounts) the paths relative to its root. No paths
+// Container paths ("/repo/src") -> per mount (index in rec.mounts) the paths relative to its root. No paths
 // selects everything. Throws naming a path that is under no workspace mount.
 std::map<size_t, std::vector<std::string>> split_paths(const Record& rec,
                                                        const std::vector<std::string>& paths);
 
-// "/work" + "src/a.c" -> "/work/src/a.c".
+// "/repo" + "src/a.c" -> "/repo/src/a.c".
 std::string container_path(const MountRecord& m, const std::string& rel);
 
 nlohmann::json changes_json(const std::vector<MountChanges>& all);

@@ -15,16 +15,16 @@ using namespace itest;
 
 namespace {
 
-// Every entry under /work with kind, mode, owner, link count (files), content checksum and link target; the
+// Every entry under /ws with kind, mode, owner, link count (files), content checksum and link target; the
 // same busybox script reads the agent's view and, through a plain bind, the host directory.
 const char* kListing =
-    "cd /work && find . -exec stat -c '%n %F %a %u:%g' {} + | sort && "
+    "cd /ws && find . -exec stat -c '%n %F %a %u:%g' {} + | sort && "
     "find . -type f -exec stat -c '%n links %h' {} + | sort && find . -type f -exec md5sum {} + | sort && "
     "find . -type l -exec stat -c '%N' {} + | sort";
 
 // What the agent does to its workspace: every kind of change the commit has to carry over.
 const char* kAgentEdits =
-    "set -e; cd /work; "
+    "set -e; cd /ws; "
     "echo changed > edit.txt; echo more >> owned.txt; "           // modify
     "echo created > new.txt; "                                    // create
     "rm gone.txt; "                                               // delete
@@ -84,16 +84,14 @@ class WorkspaceFixture {
     return {std::istreambuf_iterator<char>(in), {}};
   }
 
-  // A busybox bundle with host_ bound at /work; `workspace` adds the annotation.
+  // A busybox bundle with host_ bound at /ws; `workspace` adds the annotation.
   Bundle& bundle(const std::string& id, const std::string& script, bool workspace) {
     ids_.push_back(id);
     auto& b = *bundles_.emplace_back(
         std::make_unique<Bundle>(base_ / (id + "-" + std::to_string(bundles_.size())), id, runc_spec(id)));
-    b.config()["mounts"].push_back({{"destination", "/work"},
-                                    {"type", "bind"},
-                                    {"source", host_.string()},
-                                    {"options", {"rbind", "rw"}}});
-    if (workspace) b.config()["annotations"]["run.agentrt.workspace"] = "/work";
+    b.config()["mounts"].push_back(
+        {{"destination", "/ws"}, {"type", "bind"}, {"source", host_.string()}, {"options", {"rbind", "rw"}}});
+    if (workspace) b.config()["annotations"]["run.agentrt.workspace"] = "/ws";
     b.sh(script);
     b.save();
     return b;
@@ -149,20 +147,20 @@ TEST_CASE("workspace: the host is unchanged until commit and equal to the agent'
   std::map<std::string, std::string> by_path;
   for (const auto& c : changes)
     by_path[c["path"]] = c["change"].get<std::string>() + " " + c["kind"].get<std::string>();
-  CHECK(by_path["/work/edit.txt"] == "modified file");
-  CHECK(by_path["/work/new.txt"] == "added file");
-  CHECK(by_path["/work/gone.txt"] == "deleted file");
-  CHECK(by_path["/work/src/move_me.c"] == "deleted file");
-  CHECK(by_path["/work/src/moved.c"] == "added file");
-  CHECK(by_path["/work/src"] == "modified dir");
-  CHECK(by_path["/work/src/link"] == "added symlink");
-  CHECK(by_path["/work/wipe"] == "modified dir");
-  CHECK(by_path["/work/wipe/a"] == "deleted file");
-  CHECK(by_path["/work/tree"] == "deleted dir");
-  CHECK(by_path["/work/many/f2999"] == "added file");
-  CHECK(by_path.count("/work/tree/deep") == 0);  // goes with its deleted parent
+  CHECK(by_path["/ws/edit.txt"] == "modified file");
+  CHECK(by_path["/ws/new.txt"] == "added file");
+  CHECK(by_path["/ws/gone.txt"] == "deleted file");
+  CHECK(by_path["/ws/src/move_me.c"] == "deleted file");
+  CHECK(by_path["/ws/src/moved.c"] == "added file");
+  CHECK(by_path["/ws/src"] == "modified dir");
+  CHECK(by_path["/ws/src/link"] == "added symlink");
+  CHECK(by_path["/ws/wipe"] == "modified dir");
+  CHECK(by_path["/ws/wipe/a"] == "deleted file");
+  CHECK(by_path["/ws/tree"] == "deleted dir");
+  CHECK(by_path["/ws/many/f2999"] == "added file");
+  CHECK(by_path.count("/ws/tree/deep") == 0);  // goes with its deleted parent
 
-  Result patch = f.ws({"diff", "--patch", "workspace-agent", "/work/edit.txt"});
+  Result patch = f.ws({"diff", "--patch", "workspace-agent", "/ws/edit.txt"});
   CHECK(patch.code == 0);
   CHECK(patch.out.find("-original\n+changed\n") != std::string::npos);
 
@@ -199,10 +197,10 @@ TEST_CASE("workspace: discard leaves the host as it was and removes the store", 
   REQUIRE(f.run("workspace-dagent", kAgentEdits, true).code == 0);
   REQUIRE(stdfs::exists("/var/tmp/workspace-itest-store/workspace-dagent/m0/upper/big.bin"));
   // One path first, then the rest.
-  Result one = f.ws({"discard", "workspace-dagent", "/work/many"});
+  Result one = f.ws({"discard", "workspace-dagent", "/ws/many"});
   CHECK(one.code == 0);
   // A deletion hidden by a replaced directory goes back only with that directory.
-  Result hidden = f.ws({"discard", "workspace-dagent", "/work/wipe/a"});
+  Result hidden = f.ws({"discard", "workspace-dagent", "/ws/wipe/a"});
   CHECK(hidden.code != 0);
   CHECK(hidden.err.find("discard that directory instead") != std::string::npos);
   CHECK_FALSE(stdfs::exists("/var/tmp/workspace-itest-store/workspace-dagent/m0/upper/many"));
@@ -218,17 +216,16 @@ TEST_CASE("workspace: a host file changed since create is a conflict and is not 
   if (geteuid() != 0) FAIL("needs root");
   clear_store();
   WorkspaceFixture f;
-  REQUIRE(
-      f.run("workspace-cagent", "echo agent > /work/edit.txt; echo agent > /work/src/keep.c", true).code ==
-      0);
+  REQUIRE(f.run("workspace-cagent", "echo agent > /ws/edit.txt; echo agent > /ws/src/keep.c", true).code ==
+          0);
   f.write("edit.txt", "the user's own edit\n");
   Result commit = f.ws({"commit", "workspace-cagent"});
   CHECK(commit.code == 3);
-  CHECK(commit.err.find("conflict: /work/edit.txt") != std::string::npos);
+  CHECK(commit.err.find("conflict: /ws/edit.txt") != std::string::npos);
   CHECK(f.read("edit.txt") == "the user's own edit\n");
   CHECK(f.read("src/keep.c") == "agent\n");  // the change without a conflict went in
   Result left = f.ws({"diff", "workspace-cagent"});
-  CHECK(left.out == "M /work/edit.txt\n");
+  CHECK(left.out == "M /ws/edit.txt\n");
   CHECK(f.ws({"discard", "workspace-cagent"}).code == 0);
   CHECK(f.read("edit.txt") == "the user's own edit\n");
 }
@@ -260,7 +257,7 @@ TEST_CASE("workspace: commit and discard wait for the container to stop or pause
   if (geteuid() != 0) FAIL("needs root");
   clear_store();
   WorkspaceFixture f;
-  auto& b = f.bundle("workspace-ragent", "echo x > /work/new.txt; sleep 100", true);
+  auto& b = f.bundle("workspace-ragent", "echo x > /ws/new.txt; sleep 100", true);
   REQUIRE(f.rt()({"run", "-d", "--bundle", b.dir().string(), "workspace-ragent"}).code == 0);
   Result commit = f.ws({"commit", "workspace-ragent"});
   CHECK(commit.code != 0);
@@ -304,11 +301,11 @@ TEST_CASE("workspace: bad settings fail create with the field named and leave no
   CHECK(flag.err.find("is not an absolute path") != std::string::npos);
 
   // An earlier container's changes under the same id are never mixed with a new one's.
-  REQUIRE(f.run("workspace-again", "echo 1 > /work/new.txt", true).code == 0);
+  REQUIRE(f.run("workspace-again", "echo 1 > /ws/new.txt", true).code == 0);
   Result again = f.run("workspace-again", "true", true);
   CHECK(again.code != 0);
   CHECK(again.err.find("exists (changes of an earlier container workspace-again)") != std::string::npos);
   CHECK_FALSE(stdfs::exists("/run/workspace-itest/workspace-again"));
-  CHECK(f.ws({"diff", "workspace-again"}).out == "A /work/new.txt\n");
+  CHECK(f.ws({"diff", "workspace-again"}).out == "A /ws/new.txt\n");
   CHECK(f.ws({"discard", "workspace-again"}).code == 0);
 }
