@@ -17,6 +17,8 @@ struct Context {
   policy::SettingFlags policy_flags;  // --fs-write, --fs-read, --egress
   bool cgroups_disabled = false;      // --cgroup-manager disabled: the container gets no cgroup
   Rootless rootless;                  // decided once at start-up (rootless.hpp)
+  std::string workspace_flag;         // --workspace: destinations to review
+  std::string workspace_store;        // --workspace-store, may be empty (workspace::store_root resolves it)
 };
 
 }  // namespace agentrt::runtime

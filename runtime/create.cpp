@@ -39,6 +39,7 @@
 #include "runtime/validate.hpp"
 #include "seccomp/cache.hpp"
 #include "seccomp/notify.hpp"
+#include "workspace/prepare.hpp"
 
 namespace agentrt::runtime {
 namespace {
@@ -212,6 +213,19 @@ oci::Resources container_resources(const Context& ctx, const oci::Spec& spec) {
   return r;
 }
 
+// The workspace the annotation and --workspace ask for: its bind mounts become overlays (workspace/).
+workspace::PreparedStore prepare_workspace(const Context& ctx, ContainerConfig& cc, const std::string& id) {
+  auto destinations = workspace::requested_destinations(cc.spec, ctx.workspace_flag);
+  if (destinations.empty()) return {};
+  // Inside a user namespace overlayfs cannot write the trusted.overlay.* attributes the diff reads.
+  if (cc.spec.linux && cc.spec.linux->has_namespace(oci::NamespaceType::user))
+    throw Error(std::string("annotation ") + workspace::kAnnotation +
+                ": a workspace cannot be used with a user namespace (linux.namespaces has user)");
+  auto plan = workspace::plan_workspace(cc.spec, destinations, workspace::store_root(ctx.workspace_store), id,
+                                        cc.bundle);
+  return workspace::prepare_workspace(cc.spec, plan, id, now_rfc3339());
+}
+
 }  // namespace
 
 pid_t create_container(const Context& ctx, const CreateOptions& opts) {
@@ -225,6 +239,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     cc.spec.process->env.push_back("LISTEN_FDS=" + std::to_string(opts.listen_fds));
     cc.spec.process->env.push_back("LISTEN_PID=1");
   }
+  // Removed again if this create fails; kept with the container's changes after delete.
+  workspace::PreparedStore workspace = prepare_workspace(ctx, cc, opts.id);
   const oci::Spec& spec = cc.spec;
   const oci::Process& proc = *spec.process;
   if (!fs::exists(cc.rootfs)) throw Error("root.path: rootfs " + cc.rootfs + " does not exist", ENOENT);
@@ -409,6 +425,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   sync_send(parent_sock.get(), SyncMsg::commit);
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
   rollback.commit();
+  workspace.keep();
   return pid;
 }
 

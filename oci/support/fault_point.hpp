@@ -6,7 +6,8 @@
 // environment can kill it anyway, and without the variable each point costs one getenv.
 //
 // Points: create:intent-saved, create:cgroup-made, create:init-cloned, create:init-ready, create:committed,
-// delete:marked, cgroup-kill:frozen (v1 kill of a whole cgroup, while frozen).
+// delete:marked, cgroup-kill:frozen (v1 kill of a whole cgroup, while frozen), workspace:commit-journaled and
+// workspace:commit-renamed (the first file of a workspace commit, before and after it shows on the host).
 namespace agentrt {
 
 void fault_point(const char* name);

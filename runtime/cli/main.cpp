@@ -22,6 +22,7 @@ struct GlobalFlags {
   std::string criu;  // accepted for runc compatibility; it changes nothing here
   std::string rootless;
   std::string cgroup_manager;
+  std::string workspace, workspace_store;
   bool debug = false;
   bool systemd_cgroup = false;
   bool version = false;
@@ -44,8 +45,12 @@ po::options_description global_options(GlobalFlags& g) {
       "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
                                                                   "true, false or auto (default)")(
       "cgroup-manager", po::value(&g.cgroup_manager), "cgroupfs (default), systemd or disabled")(
-      "version,v", po::bool_switch(&g.version), "print the version")("help,h", po::bool_switch(&g.help),
-                                                                     "help");
+      "workspace", po::value(&g.workspace),
+      "bind mount destinations to overlay for review (comma-separated)")(
+      "workspace-store", po::value(&g.workspace_store),
+      "where workspaces live (default: workspaceStore in /etc/agentrt/config.json, else "
+      "/var/lib/agentrt/workspaces)")("version,v", po::bool_switch(&g.version), "print the version")(
+      "help,h", po::bool_switch(&g.help), "help");
   return d;
 }
 
@@ -103,6 +108,8 @@ int dispatch(int argc, char** argv) {
   ctx.policy_flags = {g.fs_write, g.fs_read, g.egress};
   ctx.systemd_cgroup = g.systemd_cgroup;
   apply_cgroup_manager(g.cgroup_manager, ctx);
+  ctx.workspace_flag = g.workspace;
+  ctx.workspace_store = g.workspace_store;
   const std::string& name = globals.positionals[0];
   if (g.root.empty() && uses_state_store(name)) {
     auto choice =
@@ -150,6 +157,7 @@ const std::vector<Command>& commands() {
       {"restore", "not supported", cmd_restore},
       {"install", "register agentrt with docker, podman or containerd", cmd_install},
       {"uninstall", "remove what install registered", cmd_uninstall},
+      {"workspace", "review an agent's workspace: list, diff, commit, discard", cmd_workspace},
   };
   return table;
 }
