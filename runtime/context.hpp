@@ -12,6 +12,7 @@ struct Context {
   Logger log;
   std::string profile_flag;  // --profile (agent policy), may be empty
   bool systemd_cgroup = false;
+  std::string criu;  // --criu: the criu binary for checkpoint/restore (empty: criu in PATH)
 };
 
 }  // namespace agentrt::runtime

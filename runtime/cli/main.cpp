@@ -17,7 +17,8 @@ struct GlobalFlags {
   std::string log;
   std::string log_format = "text";
   std::string profile;
-  std::string criu, rootless;  // accepted for runc compatibility; they change nothing here
+  std::string criu;
+  std::string rootless;  // accepted for runc compatibility; it changes nothing here
   bool debug = false;
   bool systemd_cgroup = false;
   bool version = false;
@@ -32,8 +33,8 @@ po::options_description global_options(GlobalFlags& g) {
                                                               "debug logging")(
       "systemd-cgroup", po::bool_switch(&g.systemd_cgroup), "cgroupsPath is slice:prefix:name")(
       "profile", po::value(&g.profile), "agent policy: agent-default, agent-dev, agent-nested, off")(
-      "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
-                                                                  "ignored (runc compatibility)")(
+      "criu", po::value(&g.criu), "path to the criu binary for checkpoint and restore (default: criu)")(
+      "rootless", po::value(&g.rootless), "ignored (runc compatibility)")(
       "version,v", po::bool_switch(&g.version), "print the version")("help,h", po::bool_switch(&g.help),
                                                                      "help");
   return d;
@@ -73,6 +74,7 @@ int dispatch(int argc, char** argv) {
   ctx.store = runtime::StateStore(g.root);
   ctx.profile_flag = g.profile;
   ctx.systemd_cgroup = g.systemd_cgroup;
+  ctx.criu = g.criu;
 
   const std::string& name = globals.positionals[0];
   for (const auto& c : commands()) {
@@ -109,8 +111,8 @@ const std::vector<Command>& commands() {
       {"update", "change the resource limits of a running container", cmd_update},
       {"spec", "write a default config.json", cmd_spec},
       {"features", "print the features this runtime supports (JSON)", cmd_features},
-      {"checkpoint", "not supported", cmd_checkpoint},
-      {"restore", "not supported", cmd_restore},
+      {"checkpoint", "checkpoint a running container with CRIU", cmd_checkpoint},
+      {"restore", "restore a container from a CRIU checkpoint", cmd_restore},
       {"install", "register agentrt with docker, podman or containerd", cmd_install},
       {"uninstall", "remove what install registered", cmd_uninstall},
   };
