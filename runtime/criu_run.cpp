@@ -1,6 +1,7 @@
 #include "runtime/criu_run.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,11 +36,15 @@ std::string describe_status(int status) {
 
 // In the forked child: waits for the parent's go (the pipe closing), keeps keep_fds, execs criu.
 [[noreturn]] void exec_criu(const std::string& criu, const std::vector<std::string>& args, int go_fd,
-                            const std::vector<int>& keep_fds) {
+                            const std::vector<int>& keep_fds, bool no_new_privs) {
   char byte;
   while (::read(go_fd, &byte, 1) < 0 && errno == EINTR) {
   }
   for (int fd : keep_fds) ::fcntl(fd, F_SETFD, 0);
+  if (no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+    ::dprintf(2, "prctl no_new_privs for criu: %s\n", ::strerror(errno));
+    ::_exit(126);
+  }
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(criu.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -86,7 +91,7 @@ std::string last_errors(const std::string& log_path, size_t max_lines) {
 
 void run_criu(const std::string& criu, const std::vector<std::string>& args, const std::string& what,
               const std::string& log_path, const std::vector<int>& keep_fds,
-              const std::function<void(pid_t)>& placed) {
+              const std::function<void(pid_t)>& placed, bool no_new_privs) {
   int go[2];
   if (::pipe2(go, O_CLOEXEC) < 0) throw sys_error("pipe for criu");
   UniqueFd go_read(go[0]), go_write(go[1]);
@@ -94,7 +99,7 @@ void run_criu(const std::string& criu, const std::vector<std::string>& args, con
   if (pid < 0) throw sys_error("fork criu");
   if (pid == 0) {
     go_write.reset();
-    exec_criu(criu, args, go_read.get(), keep_fds);
+    exec_criu(criu, args, go_read.get(), keep_fds, no_new_privs);
   }
   go_read.reset();
   try {

@@ -83,22 +83,25 @@ std::vector<std::string> read_descriptors(const std::string& image_dir) {
   }
 }
 
-// Refuses a restored init that is less confined than at checkpoint, or than the bundle's policy asks.
-void verify_policy(pid_t pid, const std::string& image_dir, const oci::Spec& spec) {
-  criu::ProcessPolicy now =
-      criu::parse_process_policy(fs::read_file("/proc/" + std::to_string(pid) + "/status"));
+// The init's confinement at checkpoint (criu_policy.hpp), which the restored one must match.
+criu::ProcessPolicy checkpoint_policy(const std::string& image_dir) {
   std::string path = fs::join(image_dir, criu::kPolicyFile);
   auto text = fs::read_file_if_exists(path);
   if (!text)
     throw Error("--image-path: no " + std::string(criu::kPolicyFile) + " in " + image_dir +
                     ": the checkpoint's confinement is unknown, so the restore is refused",
                 ENOENT);
-  criu::ProcessPolicy before;
   try {
-    before = criu::policy_from_json(nlohmann::json::parse(*text));
+    return criu::policy_from_json(nlohmann::json::parse(*text));
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": " + e.what(), EINVAL);
   }
+}
+
+// Refuses a restored init that is less confined than at checkpoint, or than the bundle's policy asks.
+void verify_policy(pid_t pid, const criu::ProcessPolicy& before, const oci::Spec& spec) {
+  criu::ProcessPolicy now =
+      criu::parse_process_policy(fs::read_file("/proc/" + std::to_string(pid) + "/status"));
   std::vector<std::string> losses = criu::policy_losses(before, now);
   if (spec.linux && spec.linux->seccomp && now.seccomp_mode != 2)
     losses.push_back("seccomp: the config has a filter, the restored init has mode " +
@@ -118,6 +121,7 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   std::string criu_bin = criu::find_criu(ctx.criu);
   if (req.criu.image_path.empty()) throw Error("--image-path: no checkpoint directory given", EINVAL);
   std::vector<std::string> stdio = read_descriptors(req.criu.image_path);
+  criu::ProcessPolicy before = checkpoint_policy(req.criu.image_path);
   std::string work = req.criu.work_path.empty() ? req.criu.image_path : req.criu.work_path;
   if (::mkdir(work.c_str(), 0700) < 0 && errno != EEXIST) throw sys_error("--work-path " + work);
   criu::check_criu(criu_bin, work);
@@ -180,8 +184,10 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   facts.pid_file = fs::join(store.dir(req.id), "criu-restore.pid");
   std::string log = fs::join(work, criu::kRestoreLog);
   // criu runs in the container's cgroup, so the tasks it restores are born there.
-  criu::run_criu(criu_bin, criu::restore_args(req.criu, facts), "restore", log, ns_fds.numbers(),
-                 [&](pid_t criu_pid) { cgroup->add_process(criu_pid); });
+  criu::run_criu(
+      criu_bin, criu::restore_args(req.criu, facts), "restore", log, ns_fds.numbers(),
+      [&](pid_t criu_pid) { cgroup->add_process(criu_pid); },
+      before.no_new_privs || (spec.process && spec.process->no_new_privileges));
   std::string pid_text = fs::trim(fs::read_file(facts.pid_file));
   ::unlink(facts.pid_file.c_str());
   pid_t pid = 0;
@@ -191,7 +197,7 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
     throw Error("criu restore: pid file " + facts.pid_file + " holds \"" + pid_text + "\"", EINVAL);
   }
   rollback.set_pid(pid);
-  verify_policy(pid, req.criu.image_path, spec);
+  verify_policy(pid, before, spec);
 
   auto st = read_proc_stat(pid);
   if (!st) throw Error("restored container init " + std::to_string(pid) + " exited during restore");

@@ -60,11 +60,22 @@ bool real_criu_check_fails(const stdfs::path& dir) {
   return execute({"criu", "check", "--work-dir", dir.string(), "--log-file", "probe-check.log"}).code != 0;
 }
 
-std::string seccomp_status(pid_t pid) {
+// What a checkpoint directory holds besides criu's images, for tests that fail before criu reads them.
+void write_fake_checkpoint(const stdfs::path& img) {
+  stdfs::create_directories(img);
+  write_text(img / "descriptors.json", R"(["/dev/null","/dev/null","/dev/null"])");
+  write_text(img / "agentrt-policy.json",
+             R"({"seccompMode":2,"seccompFilters":1,"noNewPrivileges":true,"capBounding":"0",)"
+             R"("capEffective":"0","capPermitted":"0"})");
+}
+
+const std::vector<const char*> kSeccompFields = {"Seccomp", "Seccomp_filters", "CapBnd"};
+
+std::string confinement(pid_t pid, std::vector<const char*> fields = {"Seccomp", "Seccomp_filters",
+                                                                      "NoNewPrivs", "CapBnd"}) {
   std::string status = read_text("/proc/" + std::to_string(pid) + "/status");
   std::string out;
-  for (const char* f : {"Seccomp", "Seccomp_filters", "NoNewPrivs", "CapBnd"})
-    out += std::string(f) + "=" + status_field(status, f).value_or("?") + " ";
+  for (const char* f : fields) out += std::string(f) + "=" + status_field(status, f).value_or("?") + " ";
   return out;
 }
 
@@ -117,7 +128,7 @@ TEST_CASE("when criu check fails, checkpoint and restore name criu's log and quo
 
   // The restore fails before it makes anything: no state dir, cgroup, mount or process of the new id.
   stdfs::path work = fx.base() / "work";
-  write_text(img / "descriptors.json", R"(["/dev/null","/dev/null","/dev/null"])");
+  write_fake_checkpoint(img);
   auto restored = rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), "--work-path",
                       work.string(), b.id() + "-r"});
   CHECK(restored.code != 0);
@@ -166,7 +177,7 @@ TEST_CASE(
   CHECK(rt.status(b.id()) == "running");
   long c = count_of(b);
   CHECK(wait_count_above(b, c) > c);
-  write_text(img / "descriptors.json", R"(["/dev/null","/dev/null","/dev/null"])");
+  write_fake_checkpoint(img);
   auto restored = rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id() + "-r"});
   CHECK(restored.code != 0);
   CHECK_THAT(restored.err, Catch::Contains("criu log: "));
@@ -186,6 +197,14 @@ struct Subject {
 
 std::vector<Subject> subjects(const Fixture& fx) {
   return {{"runc", fx.runc()}, {"agentrt", fx.agentrt("")}};
+}
+
+// run -d with the container's stdio on /dev/null: criu cannot dump a file of a mount outside the
+// container's mount namespace (the runner's output files: "Can't lookup mount=N for fd=1"), for runc either.
+Result run_detached(const Runtime& rt, const Bundle& b) {
+  std::string cmd = "exec";
+  for (const auto& a : rt.argv({"run", "-d", "-b", b.dir().string(), b.id()})) cmd += " '" + a + "'";
+  return execute({"/bin/sh", "-c", cmd + " </dev/null >/dev/null 2>&1"}, 60);
 }
 
 pid_t init_pid(const Runtime& rt, const std::string& id) {
@@ -222,7 +241,7 @@ TEST_CASE("a checkpointed counter stops, and restored continues its count in the
     SECTION(s.name) {
       auto& b = fx.bundle("ck-count-" + s.name);
       b.sh(kCounter).add_ctl_mount().save();
-      REQUIRE(s.rt({"run", "-d", "-b", b.dir().string(), b.id()}, 60).code == 0);
+      REQUIRE(run_detached(s.rt, b).code == 0);
       REQUIRE(wait_count_above(b, 3) > 3);
       stdfs::path img = fx.base() / ("img-" + s.name);
       auto ck = s.rt({"checkpoint", "--image-path", img.string(), b.id()}, 120);
@@ -257,7 +276,7 @@ TEST_CASE("--leave-running checkpoints and the container keeps counting; its ima
     SECTION(s.name) {
       auto& b = fx.bundle("ck-leave-" + s.name);
       b.sh(kCounter).add_ctl_mount().save();
-      REQUIRE(s.rt({"run", "-d", "-b", b.dir().string(), b.id()}, 60).code == 0);
+      REQUIRE(run_detached(s.rt, b).code == 0);
       REQUIRE(wait_count_above(b, 3) > 3);
       stdfs::path img = fx.base() / ("img-" + s.name);
       auto ck = s.rt({"checkpoint", "--leave-running", "--image-path", img.string(), b.id()}, 120);
@@ -296,10 +315,11 @@ TEST_CASE("a restored container has the same seccomp status and the threat probe
              {{{"names", {"mount", "umount2", "unshare", "keyctl", "add_key", "bpf", "chroot"}},
                {"action", "SCMP_ACT_ERRNO"}}}}};
       b.save();
-      REQUIRE(s.rt({"run", "-d", "-b", b.dir().string(), b.id()}, 60).code == 0);
+      REQUIRE(run_detached(s.rt, b).code == 0);
       std::string before = probe_round(b, 0);
       pid_t pid = init_pid(s.rt, b.id());
-      std::string status_before = seccomp_status(pid);
+      std::string status_before = confinement(pid);
+      std::string seccomp_before = confinement(pid, kSeccompFields);
       CHECK_THAT(status_before, Catch::Contains("Seccomp=2"));
       CHECK_THAT(before, Catch::Contains("keyctl=EPERM") || Catch::Contains("keyctl=ENOSYS"));
 
@@ -311,7 +331,13 @@ TEST_CASE("a restored container has the same seccomp status and the threat probe
       INFO(rs.all() << read_text_if(img / "restore.log"));
       REQUIRE(rs.code == 0);
       pid_t restored = init_pid(s.rt, b.id());
-      CHECK(seccomp_status(restored) == status_before);
+      // runc with criu 3.17 loses no_new_privs in a restore (criu does not restore the flag): shown, not held
+      // against it; agentrt keeps it (criu runs with it set) and must match in full.
+      std::string status_after = confinement(restored);
+      if (s.name == "runc" && status_after != status_before)
+        WARN("runc: confinement before restore: " << status_before << "; after: " << status_after);
+      CHECK(confinement(restored, kSeccompFields) == seccomp_before);
+      if (s.name == "agentrt") CHECK(status_after == status_before);
       std::string after = probe_round(b, 1);
       INFO("before:\n" << before << "after:\n" << after);
       CHECK(after == before);
