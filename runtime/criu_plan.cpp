@@ -120,8 +120,10 @@ std::vector<std::string> dump_args(const CheckpointOptions& opts, const Containe
 
 std::vector<std::string> restore_args(const RestoreOptions& opts, const ContainerFacts& facts) {
   if (opts.image_path.empty()) throw Error("--image-path: no checkpoint directory to restore from", EINVAL);
-  std::vector<std::string> a = {"restore",           "--root",           facts.root, "--restore-detached",
-                                "--restore-sibling", "--evasive-devices"};
+  // Stopped: the restored tasks run no instruction before their confinement is checked (restore.cpp).
+  std::vector<std::string> a = {
+      "restore",           "--root",          facts.root,         "--restore-detached",
+      "--restore-sibling", "--leave-stopped", "--evasive-devices"};
   add_common(a, opts.image_path, opts.work_path, kRestoreLog, opts.tcp_established, opts.file_locks,
              opts.cgroup_mode);
   if (!facts.pid_file.empty()) a.insert(a.end(), {"--pidfile", facts.pid_file});

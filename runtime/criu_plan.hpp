@@ -88,7 +88,7 @@ ContainerFacts facts_from_spec(const oci::Spec& spec, const std::string& bundle)
 // argv after the criu binary: ["dump" | "pre-dump", ...].
 std::vector<std::string> dump_args(const CheckpointOptions& opts, const ContainerFacts& facts);
 // argv after the criu binary: ["restore", ...]; the restored init becomes a sibling of criu (a child of the
-// process that runs criu) and criu exits once it runs.
+// process that runs criu), every restored task is left stopped (SIGSTOP), and criu exits.
 std::vector<std::string> restore_args(const RestoreOptions& opts, const ContainerFacts& facts);
 // argv after the criu binary for `criu check`, logging into work_dir/log_name.
 std::vector<std::string> check_args(const std::string& work_dir, const std::string& log_name);

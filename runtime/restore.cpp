@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -198,6 +199,9 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   }
   rollback.set_pid(pid);
   verify_policy(pid, before, spec);
+  // Confinement checked: let the restored tasks run. (A task that was itself stopped at checkpoint runs on
+  // too: criu's command line leaves every task stopped alike.)
+  for (pid_t task : cgroup->pids()) ::kill(task, SIGCONT);
 
   auto st = read_proc_stat(pid);
   if (!st) throw Error("restored container init " + std::to_string(pid) + " exited during restore");

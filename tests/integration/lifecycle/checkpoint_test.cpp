@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
@@ -232,6 +233,35 @@ std::string probe_round(const Bundle& b, int n) {
   return read_text(out);
 }
 
+// checkpoint with extra flags into img; the test stops unless it worked (criu's log is shown then).
+void checkpoint_ok(const Runtime& rt, const Bundle& b, const stdfs::path& img,
+                   std::vector<std::string> flags = {}) {
+  std::vector<std::string> args = {"checkpoint"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  args.insert(args.end(), {"--image-path", img.string(), b.id()});
+  auto r = rt(args, 120);
+  bool pre_dump = std::find(flags.begin(), flags.end(), "--pre-dump") != flags.end();
+  INFO(r.all() << read_text_if(img / (pre_dump ? "pre-dump.log" : "dump.log")));
+  REQUIRE(r.code == 0);
+}
+
+void restore_ok(const Runtime& rt, const Bundle& b, const stdfs::path& img) {
+  auto r = rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id()}, 120);
+  INFO(r.all() << read_text_if(img / "restore.log"));
+  REQUIRE(r.code == 0);
+}
+
+// The restored counter goes on from where it was frozen (not from 1), running in the container's cgroup.
+void check_continues(const Runtime& rt, const Bundle& b, long frozen) {
+  long next = wait_count_above(b, frozen);
+  CHECK(next > frozen);
+  CHECK(next <= frozen + 3);
+  CHECK(rt.status(b.id()) == "running");
+  pid_t pid = init_pid(rt, b.id());
+  REQUIRE(pid > 0);
+  CHECK_THAT(read_text("/proc/" + std::to_string(pid) + "/cgroup"), Catch::Contains(b.id()));
+}
+
 }  // namespace
 
 TEST_CASE("a checkpointed counter stops, and restored continues its count in the container's cgroup",
@@ -244,25 +274,15 @@ TEST_CASE("a checkpointed counter stops, and restored continues its count in the
       REQUIRE(run_detached(s.rt, b).code == 0);
       REQUIRE(wait_count_above(b, 3) > 3);
       stdfs::path img = fx.base() / ("img-" + s.name);
-      auto ck = s.rt({"checkpoint", "--image-path", img.string(), b.id()}, 120);
-      INFO(ck.all() << read_text_if(img / "dump.log"));
-      REQUIRE(ck.code == 0);
+      checkpoint_ok(s.rt, b, img);
       CHECK_FALSE(s.rt.state(b.id()));  // deleted after the dump, as runc does
       long frozen = count_of(b);
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       CHECK(count_of(b) == frozen);
       CHECK(fx.leaks(b.id()).empty());
 
-      auto rs = s.rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id()}, 120);
-      INFO(rs.all() << read_text_if(img / "restore.log"));
-      REQUIRE(rs.code == 0);
-      long next = wait_count_above(b, frozen);
-      CHECK(next > frozen);
-      CHECK(next <= frozen + 3);  // continued, not restarted from 1
-      CHECK(s.rt.status(b.id()) == "running");
-      pid_t pid = init_pid(s.rt, b.id());
-      REQUIRE(pid > 0);
-      CHECK_THAT(read_text("/proc/" + std::to_string(pid) + "/cgroup"), Catch::Contains(b.id()));
+      restore_ok(s.rt, b, img);
+      check_continues(s.rt, b, frozen);
       REQUIRE(s.rt({"delete", "-f", b.id()}).code == 0);
       fx.check_no_leaks(b.id());
     }
@@ -279,16 +299,12 @@ TEST_CASE("--leave-running checkpoints and the container keeps counting; its ima
       REQUIRE(run_detached(s.rt, b).code == 0);
       REQUIRE(wait_count_above(b, 3) > 3);
       stdfs::path img = fx.base() / ("img-" + s.name);
-      auto ck = s.rt({"checkpoint", "--leave-running", "--image-path", img.string(), b.id()}, 120);
-      INFO(ck.all() << read_text_if(img / "dump.log"));
-      REQUIRE(ck.code == 0);
+      checkpoint_ok(s.rt, b, img, {"--leave-running"});
       CHECK(s.rt.status(b.id()) == "running");
       long c = count_of(b);
       CHECK(wait_count_above(b, c) > c);
       REQUIRE(s.rt({"delete", "-f", b.id()}).code == 0);
-      auto rs = s.rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id()}, 120);
-      INFO(rs.all() << read_text_if(img / "restore.log"));
-      REQUIRE(rs.code == 0);
+      restore_ok(s.rt, b, img);
       long r = count_of(b);
       CHECK(wait_count_above(b, r) > r);
       REQUIRE(s.rt({"delete", "-f", b.id()}).code == 0);
@@ -324,12 +340,8 @@ TEST_CASE("a restored container has the same seccomp status and the threat probe
       CHECK_THAT(before, Catch::Contains("keyctl=EPERM") || Catch::Contains("keyctl=ENOSYS"));
 
       stdfs::path img = fx.base() / ("img-" + s.name);
-      auto ck = s.rt({"checkpoint", "--image-path", img.string(), b.id()}, 120);
-      INFO(ck.all() << read_text_if(img / "dump.log"));
-      REQUIRE(ck.code == 0);
-      auto rs = s.rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id()}, 120);
-      INFO(rs.all() << read_text_if(img / "restore.log"));
-      REQUIRE(rs.code == 0);
+      checkpoint_ok(s.rt, b, img);
+      restore_ok(s.rt, b, img);
       pid_t restored = init_pid(s.rt, b.id());
       // runc with criu 3.17 loses no_new_privs in a restore (criu does not restore the flag): shown, not held
       // against it; agentrt keeps it (criu runs with it set) and must match in full.
@@ -341,6 +353,63 @@ TEST_CASE("a restored container has the same seccomp status and the threat probe
       std::string after = probe_round(b, 1);
       INFO("before:\n" << before << "after:\n" << after);
       CHECK(after == before);
+      REQUIRE(s.rt({"delete", "-f", b.id()}).code == 0);
+      fx.check_no_leaks(b.id());
+    }
+  }
+}
+
+// agentrt's own guard (runc has none to compare with): a checkpoint that records more confinement than the
+// restored init has is refused, and what the restore made is undone.
+TEST_CASE("a restore that would leave the init less confined than at checkpoint is refused and undone",
+          "[.criu-nested]") {
+  Fixture fx;
+  auto rt = fx.agentrt("");
+  auto& b = fx.bundle("ck-less");
+  b.sh(kCounter).add_ctl_mount().save();
+  REQUIRE(run_detached(rt, b).code == 0);
+  REQUIRE(wait_count_above(b, 3) > 3);
+  stdfs::path img = fx.base() / "img";
+  checkpoint_ok(rt, b, img);
+  long frozen = count_of(b);
+
+  std::string recorded = read_text(img / "agentrt-policy.json");
+  json claims = json::parse(recorded);
+  claims["seccompFilters"] = claims["seccompFilters"].get<int>() + 3;
+  write_text(img / "agentrt-policy.json", claims.dump());
+  auto refused = rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id()}, 120);
+  CHECK(refused.code != 0);
+  CHECK_THAT(refused.err, Catch::Contains("less confinement") && Catch::Contains("seccomp filters"));
+  CHECK_FALSE(rt.state(b.id()));
+  CHECK(fx.leaks(b.id()).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(count_of(b) == frozen);  // the restored tasks never ran (left stopped until checked), and are gone
+
+  write_text(img / "agentrt-policy.json", recorded);
+  restore_ok(rt, b, img);
+  check_continues(rt, b, frozen);
+  REQUIRE(rt({"delete", "-f", b.id()}).code == 0);
+  fx.check_no_leaks(b.id());
+}
+
+TEST_CASE("a pre-dump, then a dump on top of it with --parent-path, restores a counter that continues",
+          "[.criu-nested]") {
+  Fixture fx;
+  for (auto& s : subjects(fx)) {
+    SECTION(s.name) {
+      auto& b = fx.bundle("ck-pre-" + s.name);
+      b.sh(kCounter).add_ctl_mount().save();
+      REQUIRE(run_detached(s.rt, b).code == 0);
+      REQUIRE(wait_count_above(b, 3) > 3);
+      stdfs::path pre = fx.base() / ("pre-" + s.name), img = fx.base() / ("img-" + s.name);
+      checkpoint_ok(s.rt, b, pre, {"--pre-dump"});
+      CHECK(s.rt.status(b.id()) == "running");
+      long c = count_of(b);
+      CHECK(wait_count_above(b, c) > c);
+      checkpoint_ok(s.rt, b, img, {"--parent-path", "../pre-" + s.name});
+      long frozen = count_of(b);
+      restore_ok(s.rt, b, img);
+      check_continues(s.rt, b, frozen);
       REQUIRE(s.rt({"delete", "-f", b.id()}).code == 0);
       fx.check_no_leaks(b.id());
     }

@@ -135,7 +135,7 @@ TEST_CASE("dump without an image path is refused naming the flag") {
   CHECK_THROWS_WITH(dump_args(CheckpointOptions{}, running_container()), Catch::Contains("--image-path"));
 }
 
-TEST_CASE("restore: detached sibling of criu with a pid file, into the container's cgroup and root") {
+TEST_CASE("restore: stopped, detached sibling of criu with a pid file, into the container's cgroup and root") {
   RestoreOptions o;
   o.image_path = "/ckpt";
   ContainerFacts f;
@@ -151,6 +151,7 @@ TEST_CASE("restore: detached sibling of criu with a pid file, into the container
   CHECK(a.at(0) == "restore");
   CHECK(has(a, "--restore-detached"));
   CHECK(has(a, "--restore-sibling"));
+  CHECK(has(a, "--leave-stopped"));
   CHECK(values_of(a, "--root") == Argv{"/run/agentrt/c1/criu-root"});
   CHECK(values_of(a, "--log-file") == Argv{"restore.log"});
   CHECK(values_of(a, "--pidfile") == Argv{"/run/agentrt/c1/criu-restore.pid"});
