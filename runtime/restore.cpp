@@ -218,6 +218,7 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   if (req.detach) return 0;
   // The restored init is our child (--restore-sibling): wait for it as `run` does, then delete.
   sigset_t set = forwarded_signals();
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
   int code = exit_code(wait_forwarding(pid, set));
   delete_container(ctx, req.id, true);
   return code;

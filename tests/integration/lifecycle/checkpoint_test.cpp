@@ -415,3 +415,29 @@ TEST_CASE("a pre-dump, then a dump on top of it with --parent-path, restores a c
     }
   }
 }
+
+TEST_CASE("restore without --detach waits for the restored init and exits with its exit code",
+          "[.criu-nested]") {
+  Fixture fx;
+  for (auto& s : subjects(fx)) {
+    SECTION(s.name) {
+      auto& b = fx.bundle("ck-fg-" + s.name);
+      b.sh("i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo $i > /ctl/count.tmp; mv /ctl/count.tmp /ctl/count; "
+           "sleep 0.1; done; exit 7")
+          .add_ctl_mount()
+          .save();
+      REQUIRE(run_detached(s.rt, b).code == 0);
+      REQUIRE(wait_count_above(b, 3) > 3);
+      stdfs::path img = fx.base() / ("img-" + s.name);
+      checkpoint_ok(s.rt, b, img);
+      long frozen = count_of(b);
+      REQUIRE(frozen < 30);
+      auto rs = s.rt({"restore", "-b", b.dir().string(), "--image-path", img.string(), b.id()}, 120);
+      INFO(rs.all() << read_text_if(img / "restore.log"));
+      CHECK(rs.code == 7);
+      CHECK(count_of(b) == 30);
+      CHECK_FALSE(s.rt.state(b.id()));  // deleted once its init exited, as after `run`
+      fx.check_no_leaks(b.id());
+    }
+  }
+}

@@ -10,7 +10,7 @@ w=/run/criu-podman-$(basename "$runtime")
 rm -rf "$w"
 mkdir -p "$w/rootfs/bin" "$w/ctl"
 cp /bin/busybox "$w/rootfs/bin/"
-for a in $(/bin/busybox --list); do ln -sf busybox "$w/rootfs/bin/$a"; done
+for a in $(/bin/busybox --list); do [ -e "$w/rootfs/bin/$a" ] || ln -s busybox "$w/rootfs/bin/$a"; done
 p=(podman --root "$w/root" --runroot "$w/run" --storage-driver vfs --cgroup-manager cgroupfs
   --events-backend file --runtime "$runtime")
 step() {
