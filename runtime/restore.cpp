@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cgroups/manager.hpp"
 #include "oci/support/error.hpp"
@@ -178,8 +179,10 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   criu::ContainerFacts facts = criu::facts_from_spec(spec, cc.bundle);
   NamespaceFds ns_fds;
   ns_fds.open_for(facts.joined);
-  RootBind root(cc.rootfs, fs::join(store.dir(req.id), "criu-root"));
-  facts.root = root.path();
+  // Only while criu runs: the restored mount namespace has its own copy, and delete needs the dir empty.
+  std::optional<RootBind> root;
+  root.emplace(cc.rootfs, fs::join(store.dir(req.id), "criu-root"));
+  facts.root = root->path();
   facts.cgroup_root = cgroup->path();
   facts.stdio = stdio;
   facts.pid_file = fs::join(store.dir(req.id), "criu-restore.pid");
@@ -189,6 +192,7 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
       criu_bin, criu::restore_args(req.criu, facts), "restore", log, ns_fds.numbers(),
       [&](pid_t criu_pid) { cgroup->add_process(criu_pid); },
       before.no_new_privs || (spec.process && spec.process->no_new_privileges));
+  root.reset();
   std::string pid_text = fs::trim(fs::read_file(facts.pid_file));
   ::unlink(facts.pid_file.c_str());
   pid_t pid = 0;

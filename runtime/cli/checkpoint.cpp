@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <iostream>
+
 #include "oci/support/fs.hpp"
 #include "runtime/cli/command.hpp"
 
@@ -19,6 +21,7 @@ std::string absolute_dir(const std::string& path, const char* fallback) {
 int cmd_checkpoint(const runtime::Context& ctx, const Args& args) {
   runtime::criu::CheckpointOptions o;
   std::string image, work, mode;
+  bool help = false;
   po::options_description d("checkpoint");
   d.add_options()("image-path", po::value(&image),
                   "directory for the checkpoint images (default ./checkpoint)")(
@@ -28,8 +31,14 @@ int cmd_checkpoint(const runtime::Context& ctx, const Args& args) {
       "tcp-established", po::bool_switch(&o.tcp_established), "checkpoint established TCP connections")(
       "file-locks", po::bool_switch(&o.file_locks), "checkpoint file locks")(
       "pre-dump", po::bool_switch(&o.pre_dump), "dump memory only, leaving the container running")(
-      "manage-cgroups-mode", po::value(&mode), "cgroups mode: soft, full, strict or ignore");
+      "manage-cgroups-mode", po::value(&mode), "cgroups mode: soft, full, strict or ignore")(
+      "help,h", po::bool_switch(&help), "print the flags");
   Parsed p = parse(args, d);
+  // Podman asks `<runtime> checkpoint --help` whether the runtime can checkpoint at all.
+  if (help) {
+    std::cout << d;
+    return 0;
+  }
   std::string id = container_id(p, "checkpoint");
   o.image_path = absolute_dir(image, "checkpoint");
   o.work_path = absolute_dir(work, "");
