@@ -19,6 +19,7 @@ struct Context {
   Rootless rootless;                  // decided once at start-up (rootless.hpp)
   std::string workspace_flag;         // --workspace: destinations to review
   std::string workspace_store;        // --workspace-store, may be empty (workspace::store_root resolves it)
+  std::string criu;                   // --criu: the criu binary for checkpoint/restore (empty: criu in PATH)
 };
 
 }  // namespace agentrt::runtime

@@ -24,6 +24,7 @@
 #include "oci/support/unix_socket.hpp"
 #include "runtime/agent_policy.hpp"
 #include "runtime/container_config.hpp"
+#include "runtime/create_steps.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/id_maps.hpp"
@@ -44,68 +45,6 @@
 namespace agentrt::runtime {
 namespace {
 
-// Undoes a half-made container unless committed: kills the init, removes the cgroup and the state dir.
-class CreateRollback {
- public:
-  CreateRollback(const StateStore& store, std::string id) : store_(store), id_(std::move(id)) {}
-  ~CreateRollback() {
-    if (committed_) return;
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (shared_mount_ns_) {
-      try {
-        release_shared_rootfs(*shared_mount_ns_);
-      } catch (...) {
-      }
-    }
-    if (cgroup_) {
-      try {
-        cgroup_->destroy();
-      } catch (...) {
-      }
-    }
-    try {
-      store_.remove(id_);
-    } catch (...) {
-    }
-  }
-  void set_pid(pid_t pid) { pid_ = pid; }
-  void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
-  void set_shared_mount_ns(const SharedMountNs& shared) { shared_mount_ns_ = shared; }
-  void commit() { committed_ = true; }
-
- private:
-  const StateStore& store_;
-  std::string id_;
-  pid_t pid_ = -1;
-  cgroups::Manager* cgroup_ = nullptr;
-  std::optional<SharedMountNs> shared_mount_ns_;
-  bool committed_ = false;
-};
-
-std::string now_rfc3339() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  tm t;
-  ::gmtime_r(&ts.tv_sec, &t);
-  char buf[64];
-  size_t n = ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  ::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-  return buf;
-}
-
-// The owner shown by `list`, as runc names it: from the host's /etc/passwd, else the number.
-std::string user_name(uid_t uid) {
-  try {
-    if (auto text = fs::read_file_if_exists("/etc/passwd"))
-      if (auto entry = find_passwd_entry(*text, uid)) return entry->name;
-  } catch (const Error&) {
-  }
-  return std::to_string(uid);
-}
-
 void enter_new_time_namespace(const oci::Linux& linux) {
   if (::unshare(CLONE_NEWTIME) < 0) throw sys_error("unshare time namespace");
   std::string text;
@@ -122,14 +61,6 @@ void enter_new_time_namespace(const oci::Linux& linux) {
 
 // fork-like clone3: new namespaces at once, no new stack. The runtime is single-threaded here, so the child
 // may keep running ordinary C++ until it execs.
-// The spec's device rules followed by the nodes every container needs (/dev/null, zero, tty, ptmx ...), as
-// runc appends them: a spec that starts with "deny all" still gets a working /dev.
-oci::Resources with_default_devices(const std::optional<oci::Resources>& r) {
-  oci::Resources out = r.value_or(oci::Resources{});
-  for (auto& rule : default_device_rules()) out.devices.push_back(rule);
-  return out;
-}
-
 // With cgroup_fd >= 0 the child is born in that cgroup2 directory (CLONE_INTO_CGROUP, no migration); *into
 // says whether that worked (kernels before 5.7 or a cgroup that cannot take processes refuse it).
 pid_t clone_init(unsigned long flags, int cgroup_fd, bool* into) {
@@ -151,26 +82,6 @@ pid_t clone_init(unsigned long flags, int cgroup_fd, bool* into) {
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) throw sys_error("clone3 container init");
   return static_cast<pid_t>(pid);
-}
-
-// The container's directory, made and locked. One that a create killed before committing left is
-// cleaned first (its lock is free: its creator is gone).
-UniqueFd claim_id(const Context& ctx, const std::string& id) {
-  try {
-    return ctx.store.create_locked(id);
-  } catch (const Error& e) {
-    if (e.error_number() != EEXIST) throw;
-    UniqueFd leftover = ctx.store.try_lock(id);
-    if (!leftover || !remove_interrupted_create(ctx, id)) throw;
-    ctx.log.warn("removed what an interrupted create of " + id + " left behind");
-  }
-  return ctx.store.create_locked(id);
-}
-
-// linux.cgroupsPath as the user gave it, for errors about the cgroup it names.
-std::string cgroups_path_field(const cgroups::Config& cfg) {
-  if (cfg.cgroups_path.empty()) return "linux.cgroupsPath (unset, so " + cgroups::inner_path(cfg) + ")";
-  return "linux.cgroupsPath \"" + cfg.cgroups_path + "\"";
 }
 
 // The container's cgroup manager, or nullptr when it gets none (rootless without delegation, or

@@ -165,6 +165,10 @@ void run_init(const InitConfig& cfg) {
         setup_container_console(cfg.console_fd, proc.console_size);
         ::close(cfg.console_fd);
         bind_console();
+      } else if (::getsid(0) != ::getpid() && ::setsid() < 0) {
+        // A session of its own, as runc's init always has: a container whose init shares the runtime's
+        // session cannot be checkpointed (criu: "a session leader is outside of its pid namespace").
+        throw sys_error("setsid");
       }
     };
     finalize_rootfs(spec, ropts);

@@ -19,7 +19,7 @@ struct GlobalFlags {
   std::string log_format = "text";
   std::string profile;
   std::string fs_write, fs_read, egress;
-  std::string criu;  // accepted for runc compatibility; it changes nothing here
+  std::string criu;  // the criu binary for checkpoint/restore
   std::string rootless;
   std::string cgroup_manager;
   std::string workspace, workspace_store;
@@ -42,8 +42,8 @@ po::options_description global_options(GlobalFlags& g) {
       "fs-write", po::value(&g.fs_write), "container paths writable (comma-separated; run.agentrt.fs.write)")(
       "fs-read", po::value(&g.fs_read), "container paths readable (comma-separated; run.agentrt.fs.read)")(
       "egress", po::value(&g.egress), "egress allow-list (run.agentrt.net.egress)")(
-      "criu", po::value(&g.criu), "ignored (runc compatibility)")("rootless", po::value(&g.rootless),
-                                                                  "true, false or auto (default)")(
+      "criu", po::value(&g.criu), "criu binary for checkpoint/restore (default: criu in PATH)")(
+      "rootless", po::value(&g.rootless), "true, false or auto (default)")(
       "cgroup-manager", po::value(&g.cgroup_manager), "cgroupfs (default), systemd or disabled")(
       "workspace", po::value(&g.workspace),
       "bind mount destinations to overlay for review (comma-separated)")(
@@ -110,6 +110,7 @@ int dispatch(int argc, char** argv) {
   apply_cgroup_manager(g.cgroup_manager, ctx);
   ctx.workspace_flag = g.workspace;
   ctx.workspace_store = g.workspace_store;
+  ctx.criu = g.criu;
   const std::string& name = globals.positionals[0];
   if (g.root.empty() && uses_state_store(name)) {
     auto choice =
@@ -153,8 +154,8 @@ const std::vector<Command>& commands() {
       {"update", "change the resource limits of a running container", cmd_update},
       {"spec", "write a default config.json", cmd_spec},
       {"features", "print the features this runtime supports (JSON)", cmd_features},
-      {"checkpoint", "not supported", cmd_checkpoint},
-      {"restore", "not supported", cmd_restore},
+      {"checkpoint", "checkpoint a running container with CRIU", cmd_checkpoint},
+      {"restore", "restore a container from a CRIU checkpoint", cmd_restore},
       {"install", "register agentrt with docker, podman or containerd", cmd_install},
       {"uninstall", "remove what install registered", cmd_uninstall},
       {"workspace", "review an agent's workspace: list, diff, commit, discard", cmd_workspace},

@@ -1,0 +1,51 @@
+#pragma once
+// The steps a container's creation shares between `create` and `restore` (which makes the container
+// around a process criu restores instead of a new init).
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "cgroups/manager.hpp"
+#include "oci/spec.hpp"
+#include "oci/support/unique_fd.hpp"
+#include "runtime/context.hpp"
+#include "runtime/shared_mount_ns.hpp"
+
+namespace agentrt::runtime {
+
+// Undoes a half-made container unless committed: kills the init, unmounts what it mounted in our own mount
+// namespace (profile off without one), removes the cgroup and the state dir.
+class CreateRollback {
+ public:
+  CreateRollback(const StateStore& store, std::string id) : store_(store), id_(std::move(id)) {}
+  ~CreateRollback();
+  CreateRollback(const CreateRollback&) = delete;
+  CreateRollback& operator=(const CreateRollback&) = delete;
+  void set_pid(pid_t pid) { pid_ = pid; }
+  void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
+  void set_shared_mount_ns(const SharedMountNs& shared) { shared_mount_ns_ = shared; }
+  void commit() { committed_ = true; }
+
+ private:
+  const StateStore& store_;
+  std::string id_;
+  pid_t pid_ = -1;
+  cgroups::Manager* cgroup_ = nullptr;
+  std::optional<SharedMountNs> shared_mount_ns_;
+  bool committed_ = false;
+};
+
+std::string now_rfc3339();
+// The owner shown by `list`, as runc names it: from the host's /etc/passwd, else the number.
+std::string user_name(uid_t uid);
+// The spec's device rules followed by the nodes every container needs (/dev/null, zero, tty, ptmx ...), as
+// runc appends them: a spec that starts with "deny all" still gets a working /dev.
+oci::Resources with_default_devices(const std::optional<oci::Resources>& r);
+// The container's directory, made and locked. One that a create killed before committing left is
+// cleaned first (its lock is free: its creator is gone).
+UniqueFd claim_id(const Context& ctx, const std::string& id);
+// linux.cgroupsPath as the user gave it, for errors about the cgroup it names.
+std::string cgroups_path_field(const cgroups::Config& cfg);
+
+}  // namespace agentrt::runtime
