@@ -16,8 +16,9 @@ TEST_CASE("agent-locked: writes only under /tmp, /var/tmp, /dev/shm, cwd and $HO
   PolicyRuntime rt(itest::profile_flags("agent-locked"));
   PolicyBundle b("landlock-locked");
   b.config()["process"]["cwd"] = "/workspace";
-  b.config()["process"]["env"].push_back("HOME=/home/agent");
-  b.make_rootfs_dir("/home/agent");
+  const std::string home = "/home/agent";  // a container path
+  b.config()["process"]["env"].push_back("HOME=" + home);
+  b.make_rootfs_dir(home);
   b.script("sleep 60");
   REQUIRE(rt.create(b).code == 0);
   REQUIRE(rt({"start", b.id()}, 30).code == 0);
@@ -26,7 +27,7 @@ TEST_CASE("agent-locked: writes only under /tmp, /var/tmp, /dev/shm, cwd and $HO
                              {"var_tmp", "fs_create /var/tmp/a"},
                              {"dev_shm", "fs_create /dev/shm/a"},
                              {"cwd", "fs_create /workspace/a"},
-                             {"home", "fs_create /home/agent/a"},
+                             {"home", "fs_create " + home + "/a"},
                              {"data", "fs_create /data/a"},
                              {"etc", "fs_write /etc/passwd"}})},
               60);
