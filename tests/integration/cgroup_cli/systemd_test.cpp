@@ -8,7 +8,7 @@ using namespace cgroup_cli_test;
 
 TEST_CASE("--systemd-cgroup without systemd fails clearly and leaves nothing", "[systemd]") {
   if (stdfs::exists("/run/systemd/system")) {
-    WARN("skipped: systemd runs on this host (the guest test tests/v2vm/run_systemd.sh covers that case)");
+    WARN("not run: systemd runs on this host (the guest test tests/v2vm/run_systemd.sh covers that case)");
     return;
   }
   Fixture fx;

@@ -92,7 +92,7 @@ TEST_CASE("save and load_manager reopen the same cgroup") {
 
 TEST_CASE("--systemd-cgroup without systemd is refused before any cgroup is made") {
   if (agentrt::fs::exists("/run/systemd/system")) {
-    WARN("skipped: systemd runs on this host (the guest test tests/v2vm/run_systemd.sh covers that case)");
+    WARN("not run: systemd runs on this host (the guest test tests/v2vm/run_systemd.sh covers that case)");
     return;
   }
   std::string id = "t" + std::to_string(::getpid());
