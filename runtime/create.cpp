@@ -134,7 +134,7 @@ workspace::PreparedStore prepare_workspace(const Context& ctx, ContainerConfig& 
                 ": a workspace cannot be used with a user namespace (linux.namespaces has user)");
   auto plan = workspace::plan_workspace(cc.spec, destinations, workspace::store_root(ctx.workspace_store), id,
                                         cc.bundle);
-  return workspace::prepare_workspace(cc.spec, plan, id, now_rfc3339());
+  return workspace::prepare_workspace(cc.spec, plan, id, now_rfc3339(), ctx.store.root());
 }
 
 }  // namespace

@@ -113,8 +113,13 @@ class Applier {
     }
     const std::string tmp = sibling(dst, "commit");
     remove_tree(tmp);  // left by a commit killed half-way
-    make_temp(s, src, tmp);
-    journal_.record(s.path, lstat_required(tmp));
+    try {
+      make_temp(s, src, tmp);
+      journal_.record(s.path, lstat_required(tmp));
+    } catch (const Error&) {
+      remove_tree(tmp);  // a failure (the host or the store full) leaves no half-made entry in the host tree
+      throw;
+    }
     fault_point("workspace:commit-journaled");
     if (s.clear_first) remove_host(dst);
     if (::rename(tmp.c_str(), dst.c_str()) < 0) throw sys_error("rename " + tmp + " to " + dst);

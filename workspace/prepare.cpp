@@ -5,6 +5,7 @@
 
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
+#include "workspace/overlay_check.hpp"
 
 namespace agentrt::workspace {
 
@@ -18,7 +19,7 @@ PreparedStore::~PreparedStore() {
 }
 
 PreparedStore prepare_workspace(oci::Spec& spec, const Plan& plan, const std::string& id,
-                                const std::string& created) {
+                                const std::string& created, const std::string& state_root) {
   if (plan.mounts.empty()) return {};
   std::string root = plan.store_dir.substr(0, plan.store_dir.rfind('/'));
   Store store(root);
@@ -30,7 +31,8 @@ PreparedStore prepare_workspace(oci::Spec& spec, const Plan& plan, const std::st
     throw sys_error("create workspace store " + plan.store_dir);
   }
   PreparedStore owned(store, id);
-  Record rec{id, created, {}};
+  store.make_reserve(id);
+  Record rec{id, created, state_root, {}};
   for (const auto& m : plan.mounts) {
     MountRecord mr{m.destination, m.source, m.dir};
     struct stat st {};
@@ -51,6 +53,7 @@ PreparedStore prepare_workspace(oci::Spec& spec, const Plan& plan, const std::st
     }
     spec.mounts[m.mount_index] =
         overlay_mount(spec.mounts[m.mount_index], store.upper(id, mr), store.work(id, mr), m.source);
+    check_overlay(spec.mounts[m.mount_index], m.source);
     rec.mounts.push_back(mr);
   }
   store.save(rec);

@@ -28,7 +28,8 @@ class PreparedStore {
 
 // Does nothing for an empty plan. Throws naming the store when a workspace with this id is there already
 // (an earlier container's changes, not yet committed or discarded) or a source is not a directory.
+// `state_root` is the runtime's --root, recorded for commit and discard.
 PreparedStore prepare_workspace(oci::Spec& spec, const Plan& plan, const std::string& id,
-                                const std::string& created);
+                                const std::string& created, const std::string& state_root);
 
 }  // namespace agentrt::workspace

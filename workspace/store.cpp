@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <memory>
@@ -54,6 +55,7 @@ Record Store::load(const std::string& id) const {
     auto j = nlohmann::json::parse(fs::read_file(dir(id) + "/workspace.json"));
     r.id = j.at("id").get<std::string>();
     r.created = j.value("created", "");
+    r.state_root = j.value("stateRoot", "");
     for (const auto& m : j.at("mounts"))
       r.mounts.push_back({m.at("destination").get<std::string>(), m.at("source").get<std::string>(),
                           m.at("dir").get<std::string>()});
@@ -68,8 +70,35 @@ void Store::save(const Record& r) const {
   nlohmann::json mounts = nlohmann::json::array();
   for (const auto& m : r.mounts)
     mounts.push_back({{"destination", m.destination}, {"source", m.source}, {"dir", m.dir}});
-  nlohmann::json j = {{"id", r.id}, {"created", r.created}, {"mounts", mounts}};
+  nlohmann::json j = {{"id", r.id}, {"created", r.created}, {"stateRoot", r.state_root}, {"mounts", mounts}};
   fs::write_file_atomic(dir(r.id) + "/workspace.json", j.dump(2) + "\n", 0644);
+}
+
+void Store::make_reserve(const std::string& id) const {
+  if (!try_make_reserve(id))
+    throw sys_error("set " + std::to_string(kReserveBytes) + " bytes aside in " + dir(id) + "/reserve",
+                    ENOSPC);
+}
+
+bool Store::try_make_reserve(const std::string& id) const {
+  const std::string path = dir(id) + "/reserve";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) {
+    if (errno == ENOSPC) return false;
+    throw sys_error("create " + path);
+  }
+  int err = ::posix_fallocate(fd.get(), 0, kReserveBytes);
+  if (err == ENOSPC) {
+    ::unlink(path.c_str());
+    return false;
+  }
+  if (err) throw sys_error("allocate " + path, err);
+  return true;
+}
+
+void Store::release_reserve(const std::string& id) const {
+  const std::string path = dir(id) + "/reserve";
+  if (::unlink(path.c_str()) < 0 && errno != ENOENT) throw sys_error("remove " + path);
 }
 
 std::vector<std::string> Store::list() const {

@@ -2,6 +2,8 @@
 // The workspace store: one directory per container, kept after the container is deleted until its changes
 // are committed or discarded.
 //   <store>/<id>/format           "agentrt-workspace 1": the layout version, checked before anything is read
+//   <store>/<id>/reserve          1 MiB set aside at create and freed by a commit: room for its journal and
+//                                  baseline when the agent filled the store (optional: older stores lack it)
 //   <store>/<id>/workspace.json   container id, creation time, and per mount: destination, host source, dir
 //   <store>/<id>/<dir>/upper      the overlay's upper layer: the container's changes
 //   <store>/<id>/<dir>/work       the overlay's work directory
@@ -26,6 +28,10 @@ struct MountRecord {
 struct Record {
   std::string id;
   std::string created;
+  // The runtime's state directory (--root) at create: where `workspace commit` asks whether the container
+  // still has its overlay mounted, whatever --root it is given itself (Docker's shim passes its own).
+  // Empty in stores made before it was recorded.
+  std::string state_root;
   std::vector<MountRecord> mounts;
 };
 
@@ -52,6 +58,13 @@ class Store {
 
   Tree load_baseline(const std::string& id, const MountRecord& m) const;
   void save_baseline(const std::string& id, const MountRecord& m, const Tree& t) const;
+
+  // The space a commit needs on a store the agent filled: made at create, released as a commit starts and
+  // made again after it (best effort: false when there is no room for it now).
+  static constexpr off_t kReserveBytes = 1 << 20;
+  void make_reserve(const std::string& id) const;
+  bool try_make_reserve(const std::string& id) const;
+  void release_reserve(const std::string& id) const;
 
   // Removes <store>/<id> and everything in it.
   void remove(const std::string& id) const;

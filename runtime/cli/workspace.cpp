@@ -24,20 +24,25 @@ const char* kUsage =
     "       agentrt workspace commit <id> [PATH...]\n"
     "       agentrt workspace discard <id> [PATH...]";
 
-// The container's status, or nullopt when it no longer exists (deleted: the store outlives it).
-std::optional<oci::Status> container_status(const runtime::Context& ctx, const std::string& id) {
-  if (!ctx.store.exists(id)) return std::nullopt;
-  runtime::Container c = runtime::open_container(ctx.store, id);
-  return runtime::container_status(ctx.store, c);
+// The container's status, or nullopt when it no longer exists (deleted: the store outlives it). Asked in the
+// state directory the container was created in when the store recorded it.
+std::optional<oci::Status> container_status(const runtime::Context& ctx, const Record& rec) {
+  runtime::StateStore states(rec.state_root.empty() ? ctx.store.root() : rec.state_root);
+  if (!states.exists(rec.id)) return std::nullopt;
+  runtime::Container c = runtime::open_container(states, rec.id);
+  return runtime::container_status(states, c);
 }
 
-// The upper layer may change only while nothing writes to it through the overlay.
-void require_quiet(const runtime::Context& ctx, const std::string& id, const char* what, bool paused_ok) {
-  auto status = container_status(ctx, id);
+// overlayfs leaves changes to its layers while it is mounted undefined, and a paused container still has its
+// overlay mounted (its dentry cache keeps the old upper and lower entries, and the agent resumes on them). So
+// the layers change only once no container holds the overlay: stopped, or deleted.
+void require_unmounted(const runtime::Context& ctx, const Record& rec, const std::string& what) {
+  auto status = container_status(ctx, rec);
   if (!status || *status == oci::Status::stopped) return;
-  if (paused_ok && *status == oci::Status::paused) return;
-  throw Error(std::string("workspace ") + what + " " + id + ": the container is " + oci::to_string(*status) +
-              (paused_ok ? ": stop or pause it first" : ": stop it first"));
+  throw Error(
+      "workspace " + what + " " + rec.id + ": the container is " + oci::to_string(*status) +
+      ": stop it first (its overlay is mounted while it runs or is paused, and overlayfs leaves changes "
+      "to the layers of a mounted overlay undefined)");
 }
 
 char change_letter(ChangeType t) {
@@ -133,48 +138,61 @@ int do_diff(const Store& store, const Args& args) {
   return 0;
 }
 
-int do_commit(const runtime::Context& ctx, const Store& store, const Args& args) {
-  po::options_description d("workspace commit");
+// What commit and discard share: the workspace of a container that no longer has it mounted, locked against
+// another commit or discard, and the paths asked for per mount.
+struct Selected {
+  Record rec;
+  UniqueFd lock;
+  std::map<size_t, std::vector<std::string>> paths;  // by index in rec.mounts
+};
+
+Selected select_for_change(const runtime::Context& ctx, const Store& store, const Args& args,
+                           const std::string& what) {
+  po::options_description d("workspace " + what);
   Parsed p = parse(args, d);
-  require_min_args(p, "workspace commit", 1);
-  const std::string id = p.positionals[0];
-  Record rec = store.load(id);
-  UniqueFd lock = lock_workspace(store, id);
-  require_quiet(ctx, id, "commit", true);
+  const std::string cmd = "workspace " + what;
+  require_min_args(p, cmd.c_str(), 1);
+  Selected s{store.load(p.positionals[0]), {}, {}};
+  s.lock = lock_workspace(store, s.rec.id);
+  require_unmounted(ctx, s.rec, what);
+  s.paths = split_paths(s.rec, {p.positionals.begin() + 1, p.positionals.end()});
+  return s;
+}
+
+int do_commit(const runtime::Context& ctx, const Store& store, const Args& args) {
+  Selected s = select_for_change(ctx, store, args, "commit");
+  store.release_reserve(s.rec.id);
   size_t applied = 0, conflicts = 0;
-  for (const auto& [index, paths] : split_paths(rec, {p.positionals.begin() + 1, p.positionals.end()})) {
-    const MountRecord& m = rec.mounts[index];
-    CommitResult r = commit_mount(store, id, m, paths);
+  for (const auto& [index, paths] : s.paths) {
+    const MountRecord& m = s.rec.mounts[index];
+    CommitResult r = commit_mount(store, s.rec.id, m, paths);
     applied += r.applied;
     conflicts += r.conflicts.size();
     for (const auto& c : r.conflicts)
       std::fprintf(stderr, "conflict: %s (%s): %s\n", container_path(m, c.path).c_str(),
                    fs::join(m.source, c.path).c_str(), c.reason.c_str());
   }
+  if (!store.try_make_reserve(s.rec.id))
+    std::fprintf(stderr, "warning: workspace %s: no room to set space aside for the next commit in %s\n",
+                 s.rec.id.c_str(), store.dir(s.rec.id).c_str());
   std::printf("%zu change(s) committed, %zu conflict(s) left in the workspace\n", applied, conflicts);
   if (conflicts)
-    throw CommandFailure(Error("workspace commit " + id + ": " + std::to_string(conflicts) +
+    throw CommandFailure(Error("workspace commit " + s.rec.id + ": " + std::to_string(conflicts) +
                                " conflicting change(s) not applied"),
                          3);
   return 0;
 }
 
 int do_discard(const runtime::Context& ctx, const Store& store, const Args& args) {
-  po::options_description d("workspace discard");
-  Parsed p = parse(args, d);
-  require_min_args(p, "workspace discard", 1);
-  const std::string id = p.positionals[0];
-  Record rec = store.load(id);
-  UniqueFd lock = lock_workspace(store, id);
-  require_quiet(ctx, id, "discard", false);
+  Selected s = select_for_change(ctx, store, args, "discard");
   size_t dropped = 0;
-  for (const auto& [index, paths] : split_paths(rec, {p.positionals.begin() + 1, p.positionals.end()}))
-    dropped += discard_mount(store, id, rec.mounts[index], paths);
+  for (const auto& [index, paths] : s.paths)
+    dropped += discard_mount(store, s.rec.id, s.rec.mounts[index], paths);
   size_t left = 0;
-  for (const auto& mc : workspace_changes(store, rec)) left += mc.changes.size();
-  // A workspace with nothing left goes, unless a container still has its overlay mounted.
-  bool removed = left == 0 && !container_status(ctx, id).has_value();
-  if (removed) store.remove(id);
+  for (const auto& mc : workspace_changes(store, s.rec)) left += mc.changes.size();
+  // A workspace with nothing left goes once its container is deleted too.
+  bool removed = left == 0 && !container_status(ctx, s.rec).has_value();
+  if (removed) store.remove(s.rec.id);
   std::printf("%zu change(s) discarded, %zu left%s\n", dropped, left, removed ? ", workspace removed" : "");
   return 0;
 }

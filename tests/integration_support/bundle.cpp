@@ -118,6 +118,24 @@ void Bundle::write_rootfs_file(const std::string& container_path, const std::str
   chmod(p.c_str(), mode);
 }
 
+void Bundle::add_host_program(const std::string& path) {
+  Result ldd = execute({"/usr/bin/ldd", path});
+  INFO(ldd.all());
+  REQUIRE(ldd.code == 0);
+  std::vector<std::string> files = {path};
+  // "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)".
+  for (const auto& line : split_lines(ldd.out)) {
+    size_t start = line.find('/');
+    if (start == std::string::npos) continue;
+    files.push_back(line.substr(start, line.find(' ', start) - start));
+  }
+  for (const auto& f : files) {
+    auto dest = rootfs() / stdfs::path(f).relative_path();
+    stdfs::create_directories(dest.parent_path());
+    stdfs::copy_file(f, dest, stdfs::copy_options::overwrite_existing);
+  }
+}
+
 void Bundle::save() const {
   write_text(dir_ / "config.json", config_.dump(2));
 }

@@ -32,6 +32,9 @@ class Bundle {
   Bundle& add_ctl_mount();
   void make_rootfs_dir(const std::string& container_path);
   void write_rootfs_file(const std::string& container_path, const std::string& content, unsigned mode = 0644);
+  // Copies a dynamically linked host program and the libraries ldd names for it into the rootfs at the same
+  // paths (for a tool busybox lacks, such as git).
+  void add_host_program(const std::string& path);
   void save() const;
 
  private:

@@ -6,23 +6,12 @@
 #include <catch2/catch.hpp>
 
 #include "oci/support/error.hpp"
+#include "unit/oci/helpers.hpp"
 
 using namespace agentrt;
 using namespace agentrt::runtime;
 using Op = MountStep::Op;
-
-namespace {
-
-oci::Mount mnt(std::string dest, std::string type, std::string source, std::vector<std::string> options) {
-  oci::Mount m;
-  m.destination = std::move(dest);
-  m.type = std::move(type);
-  m.source = std::move(source);
-  m.options = std::move(options);
-  return m;
-}
-
-}  // namespace
+using oci::test::mnt;
 
 TEST_CASE("a proc mount is one mount(2) call on a created directory") {
   auto steps = plan_mount(mnt("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}), {});

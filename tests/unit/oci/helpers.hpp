@@ -2,8 +2,10 @@
 // Shared fixtures for the oci unit tests.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "oci/parse.hpp"
+#include "oci/spec.hpp"
 
 namespace agentrt::oci::test {
 
@@ -33,6 +35,16 @@ inline std::string spec_error(const nlohmann::json& j) {
     return e.what();
   }
   return "<no error>";
+}
+
+// A spec mount as config.json's mounts[] would give it.
+inline Mount mnt(std::string dest, std::string type, std::string source, std::vector<std::string> options) {
+  Mount m;
+  m.destination = std::move(dest);
+  m.type = std::move(type);
+  m.source = std::move(source);
+  m.options = std::move(options);
+  return m;
 }
 
 }  // namespace agentrt::oci::test

@@ -3,20 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "oci/support/error.hpp"
+#include "unit/oci/helpers.hpp"
 
 using namespace agentrt;
 using namespace agentrt::workspace;
+using oci::test::mnt;
 
 namespace {
-
-oci::Mount mnt(std::string dest, std::string type, std::string source, std::vector<std::string> options) {
-  oci::Mount m;
-  m.destination = std::move(dest);
-  m.type = std::move(type);
-  m.source = std::move(source);
-  m.options = std::move(options);
-  return m;
-}
 
 oci::Spec spec_with(std::vector<oci::Mount> mounts) {
   oci::Spec s;
