@@ -176,3 +176,22 @@ start_private_dockerd() {
     done
     $1 version >/dev/null 2>&1
 }
+
+# stop_private_dockerd CLIENT_CMD: removes the daemon's containers, then stops it and its containerd.
+stop_private_dockerd() {
+    local ids
+    ids=$($1 ps -aq 2>/dev/null)
+    [ -n "$ids" ] && timeout -s KILL 60 $1 rm -f $ids >/dev/null 2>&1
+    stop_pid "$WORK/docker.pid"
+    stop_pid "$WORK/exec/containerd/containerd.pid"
+}
+
+# release_work: the end of a script's cleanup: processes, mounts and cgroups of $WORK and $CGPARENT, the
+# engines' fixed paths it noted, then $WORK itself.
+release_work() {
+    kill_pids_matching "$WORK/"
+    unmount_under "$WORK"
+    remove_cgroup_dirs "$CGPARENT"
+    remove_new_paths
+    rm -rf "$WORK"
+}
