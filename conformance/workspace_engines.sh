@@ -4,9 +4,9 @@
 #
 #   RUNTIME=/path/to/agentrt conformance/workspace_engines.sh
 #
-# Docker: a private dockerd whose runtime `agentrt-ws` has runtimeArgs --workspace=/work (every container of
-# that runtime must then bind something at /work); `docker run --rm` deletes the container, the store stays.
-# Podman: the annotation run.agentrt.workspace=/work on `podman run --rm`. Both keep the store in $WORK.
+# Docker: a private dockerd whose runtime `agentrt-ws` has runtimeArgs --workspace=/project (every container of
+# that runtime must then bind something at /project); `docker run --rm` deletes the container, the store stays.
+# Podman: the annotation run.agentrt.workspace=/project on `podman run --rm`. Both keep the store in $WORK.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
@@ -53,21 +53,21 @@ host_hash() {
     (cd "$1" && find . -printf '%p %y %m\n' | sort && find . -type f -exec md5sum {} + | sort) | md5sum
 }
 
-# review_checks ENGINE RUN...: RUN runs a container with the workspace at /work (its last argument is the
+# review_checks ENGINE RUN...: RUN runs a container with the workspace at /project (its last argument is the
 # host directory's bind) and --rm; the checks the review workflow needs, the same for every engine.
 review_checks() {
     local engine=$1 run=$2 cid out host before
     host=$(fresh_host "$engine-host")
     before=$(host_hash "$host")
-    out=$($run --cidfile "$WORK/$engine.cid" -v "$host:/work" "$IMG" \
-        sh -c 'echo edited >/work/a.txt; rm /work/b.txt; echo new >/work/src/new.c; cat /work/a.txt' 2>&1)
+    out=$($run --cidfile "$WORK/$engine.cid" -v "$host:/project" "$IMG" \
+        sh -c 'echo edited >/project/a.txt; rm /project/b.txt; echo new >/project/src/new.c; cat /project/a.txt' 2>&1)
     expect_eq "$engine: the agent sees its own edit" "edited" "$out"
     cid=$(cat "$WORK/$engine.cid" 2>/dev/null)
     expect_eq "$engine: the host directory is unchanged (tree hash)" "$before" "$(host_hash "$host")"
     expect_nomatch "$engine: --rm deleted the container" "$cid" "$($ENGINE_CMD ps -aq --no-trunc 2>&1)"
-    expect_match "$engine: workspace list shows it with 3 changes" "$cid +3 +/work=$host" "$($WS list 2>&1)"
+    expect_match "$engine: workspace list shows it with 3 changes" "$cid +3 +[0-9.]+[KMG]?i?B +[0-9T:-]+ +/project=$host" "$($WS list 2>&1)"
     expect_eq "$engine: workspace diff lists exactly the changes" \
-        "$(printf 'M /work/a.txt\nD /work/b.txt\nA /work/src/new.c')" "$($WS diff "$cid" 2>&1)"
+        "$(printf 'M /project/a.txt\nD /project/b.txt\nA /project/src/new.c')" "$($WS diff "$cid" 2>&1)"
     out=$($WS commit "$cid" 2>&1)
     expect_match "$engine: workspace commit applies them" "3 change\(s\) committed, 0 conflict" "$out"
     expect_eq "$engine: the host has the agent's tree" "edited|absent|new" \
@@ -78,10 +78,10 @@ review_checks() {
 
     # Discard: the host stays as it was.
     before=$(host_hash "$host")
-    $run --cidfile "$WORK/$engine-d.cid" -v "$host:/work" "$IMG" sh -c 'echo junk >/work/a.txt; rm -r /work/src' \
-        >/dev/null 2>&1
+    $run --cidfile "$WORK/$engine-d.cid" -v "$host:/project" "$IMG" \
+        sh -c 'echo junk >/project/a.txt; rm -r /project/src' >/dev/null 2>&1
     cid=$(cat "$WORK/$engine-d.cid" 2>/dev/null)
-    expect_eq "$engine: a deleted directory is one change" "$(printf 'M /work/a.txt\nD /work/src/')" \
+    expect_eq "$engine: a deleted directory is one change" "$(printf 'M /project/a.txt\nD /project/src/')" \
         "$($WS diff "$cid" 2>&1)"
     out=$($WS discard "$cid" 2>&1)
     expect_match "$engine: discard drops the changes" "2 change\(s\) discarded, 0 left, workspace removed" "$out"
@@ -93,11 +93,12 @@ review_checks() {
 running_checks() {
     local engine=$1 run=$2 cid out host
     host=$(fresh_host "$engine-running")
-    cid=$($run -d -v "$host:/work" "$IMG" sh -c 'echo x >/work/x.txt; sleep 300' 2>&1)
+    cid=$($run -d -v "$host:/project" "$IMG" sh -c 'echo x >/project/x.txt; sleep 300' 2>&1)
     for _ in $(seq 1 50); do [ -n "$($WS diff "$cid" 2>/dev/null)" ] && break; sleep 0.2; done
     out=$($WS commit "$cid" 2>&1)
     expect_match "$engine: commit refused while the container runs" "the container is running: stop it first" "$out"
-    expect_eq "$engine: nothing committed while it runs" "absent" "$([ -e "$host/x.txt" ] && echo present || echo absent)"
+    expect_eq "$engine: nothing committed while it runs" "absent" \
+        "$([ -e "$host/x.txt" ] && echo present || echo absent)"
     $ENGINE_CMD rm -f "$cid" >/dev/null 2>&1
     out=$($WS commit "$cid" 2>&1)
     expect_match "$engine: commit once the engine removed it" "1 change\(s\) committed" "$out"
@@ -110,7 +111,7 @@ if [ -x "$DOCKERD" ]; then
     cat >"$WORK/daemon.json" <<EOF
 {
   "runtimes": {
-    "agentrt-ws": { "path": "$RUNTIME", "runtimeArgs": ["--workspace=/work", "--workspace-store=$STORE"] }
+    "agentrt-ws": { "path": "$RUNTIME", "runtimeArgs": ["--workspace=/project", "--workspace-store=$STORE"] }
   }
 }
 EOF
@@ -146,7 +147,7 @@ EOF
     ENGINE_CMD=$PODMAN_CMD
     if tar -C "$WORK/rootfs" -c . | $PODMAN_CMD import --change 'CMD ["/bin/sh"]' - "$IMG" >/dev/null 2>&1; then
         pass "podman: image imported"
-        opts="--network none --cgroup-parent /$CGPARENT --annotation run.agentrt.workspace=/work"
+        opts="--network none --cgroup-parent /$CGPARENT --annotation run.agentrt.workspace=/project"
         review_checks podman "$PODMAN_CMD run --rm $opts"
         running_checks podman "$PODMAN_CMD run $opts"
     else

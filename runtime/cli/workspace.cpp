@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <iterator>
 
 #include "oci/support/fs.hpp"
 #include "runtime/cli/command.hpp"
@@ -73,6 +74,17 @@ void print_patch(const MountChanges& mc, const Change& c, const std::string& upp
     throw Error("diff -u " + before + " " + mine + " failed");
 }
 
+// 1536 -> "1.5KiB".
+std::string human_size(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  size_t u = 0;
+  while (v >= 1024 && u + 1 < std::size(units)) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
+  return buf;
+}
+
 int do_list(const Store& store, const Args& args) {
   bool json = false;
   po::options_description d("workspace list");
@@ -82,26 +94,32 @@ int do_list(const Store& store, const Args& args) {
   for (const auto& id : store.list()) {
     Record rec = store.load(id);
     size_t count = 0;
+    uint64_t bytes = 0;  // what the added and modified files hold (the store's share of the disk)
     nlohmann::json mounts = nlohmann::json::array();
     for (const auto& mc : workspace_changes(store, rec)) {
       count += mc.changes.size();
+      for (const auto& c : mc.changes)
+        if (c.type != ChangeType::deleted && c.kind == Kind::file) bytes += c.facts.size;
       mounts.push_back({{"destination", mc.mount.destination},
                         {"source", mc.mount.source},
                         {"changes", mc.changes.size()}});
     }
-    out.push_back({{"id", id}, {"created", rec.created}, {"changes", count}, {"mounts", mounts}});
+    out.push_back(
+        {{"id", id}, {"created", rec.created}, {"changes", count}, {"size", bytes}, {"mounts", mounts}});
   }
   if (json) {
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  std::printf("%-24s %-8s %s\n", "ID", "CHANGES", "MOUNTS");
+  std::printf("%-24s %-8s %-10s %-20s %s\n", "ID", "CHANGES", "SIZE", "CREATED", "MOUNTS");
   for (const auto& w : out) {
     std::string mounts;
     for (const auto& m : w["mounts"])
       mounts += (mounts.empty() ? "" : ",") + m["destination"].get<std::string>() + "=" +
                 m["source"].get<std::string>();
-    std::printf("%-24s %-8zu %s\n", w["id"].get<std::string>().c_str(), w["changes"].get<size_t>(),
+    std::string created = w["created"].get<std::string>().substr(0, 19);  // to the second
+    std::printf("%-24s %-8zu %-10s %-20s %s\n", w["id"].get<std::string>().c_str(),
+                w["changes"].get<size_t>(), human_size(w["size"].get<uint64_t>()).c_str(), created.c_str(),
                 mounts.c_str());
   }
   return 0;

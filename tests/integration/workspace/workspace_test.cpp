@@ -404,6 +404,10 @@ TEST_CASE("workspace: commit and discard wait for the container to stop, paused 
   REQUIRE(all.size() == 1);
   CHECK(all[0]["id"] == "workspace-ragent");
   CHECK(all[0]["changes"] == 1);
+  CHECK(all[0]["size"] == 2);  // "x\n"
+  Result text = f.ws({"list"});
+  CHECK(contains(text.out, "SIZE       CREATED"));
+  CHECK(contains(text.out, "2B         20"));  // the size, then the creation time
   CHECK(f.ws({"commit", "workspace-ragent"}).code == 0);
   CHECK(f.read("new.txt") == "x\n");
   CHECK(f.ws({"discard", "workspace-ragent"}).code == 0);
@@ -571,19 +575,20 @@ TEST_CASE("workspace: a store written in format 1 is read by this build", "[work
   Result diff = f.ws({"diff", "wsreview-fixture"});
   INFO(diff.all());
   CHECK(diff.code == 0);
-  CHECK(
-      diff.out ==
-      "M /work/README\nD /work/gone.txt\nA /work/main-link -> src/main.c\nA /work/newdir/\nA /work/newdir/f\n"
-      "D /work/olddir/\nA /work/src/new.c\n");
+  CHECK(diff.out ==
+        "M /project/README\nD /project/gone.txt\nA /project/main-link -> src/main.c\nA /project/newdir/\nA "
+        "/project/newdir/f\n"
+        "D /project/olddir/\nA /project/src/new.c\n");
   // The added entries commit onto this host; the recorded baseline is of another host's files, so a
   // modification is a conflict here, as it should be.
-  Result commit = f.ws({"commit", "wsreview-fixture", "/work/src/new.c", "/work/main-link", "/work/newdir"});
+  Result commit =
+      f.ws({"commit", "wsreview-fixture", "/project/src/new.c", "/project/main-link", "/project/newdir"});
   INFO(commit.all());
   CHECK(commit.code == 0);
   CHECK(f.read("src/new.c") == "new\n");
   CHECK(f.read("newdir/f") == "in\n");
   CHECK(stdfs::read_symlink(f.host() / "main-link") == "src/main.c");
-  CHECK(f.ws({"commit", "wsreview-fixture", "/work/README"}).code == 3);
+  CHECK(f.ws({"commit", "wsreview-fixture", "/project/README"}).code == 3);
   CHECK(f.read("edit.txt") == "original\n");
 
   // A store of a format this build does not know is refused by name, not misread.
