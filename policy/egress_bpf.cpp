@@ -82,7 +82,11 @@ void attach(int cgroup_fd, int prog_fd, const EgressProgram& p, const std::strin
 std::string egress_pin_path(const std::string& id, const std::string& cgroup2_dir) {
   struct stat st;
   if (::stat(cgroup2_dir.c_str(), &st) < 0) throw sys_error("stat " + cgroup2_dir);
-  return std::string(kBpffs) + "/agentrt/" + id + "." + std::to_string(st.st_ino) + ".stats";
+  // bpffs refuses names with a dot: the id's become '_' (the inode keeps two live containers apart).
+  std::string name = id;
+  for (char& c : name)
+    if (c == '.') c = '_';
+  return std::string(kBpffs) + "/agentrt/" + name + "-" + std::to_string(st.st_ino) + "-stats";
 }
 
 EgressAttachResult attach_egress(const EgressPlan& plan, const std::string& cgroup2_dir,

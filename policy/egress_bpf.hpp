@@ -15,7 +15,7 @@ namespace agentrt::policy {
 constexpr const char* kBpffs = "/sys/fs/bpf";
 
 // Where the stats map of the container `id` with this cgroup2 directory is pinned:
-// /sys/fs/bpf/agentrt/<id>.<cgroup directory's inode>.stats (two state roots may use the same id).
+// /sys/fs/bpf/agentrt/<id>-<cgroup directory's inode>-stats (two state roots may use the same id).
 std::string egress_pin_path(const std::string& id, const std::string& cgroup2_dir);
 
 struct EgressAttachResult {

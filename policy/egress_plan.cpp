@@ -54,9 +54,7 @@ EgressPlan plan_egress(const std::vector<EgressRule>& rules, const std::vector<E
     switch (r.kind) {
       case EgressRule::Kind::ipv4:
       case EgressRule::Kind::ipv6: {
-        EgressAllow a = from_rule(r);
-        a.entry = r.address + "/" + std::to_string(r.prefix);
-        plan.allow.push_back(a);
+        plan.allow.push_back(from_rule(r));
         break;
       }
       case EgressRule::Kind::dns:

@@ -285,6 +285,13 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
         born_in_cgroup || (!init.cgroup_self_join.empty() && cgroup->clone_into_dir().empty());
     if (!placed_itself) cgroup->add_process(pid);
   }
+  // Before the init may go on to anything the container runs.
+  if (cc.egress)
+    attach_container_egress(*cc.egress, opts.id, cgroup.get(), [&](const nlohmann::json& network) {
+      rec.agent_policy["network"] = network;
+      store.save(rec);
+      if (network.contains("statsMap")) rollback.set_egress_pin(network.at("statsMap"));
+    });
 
   oci::State state;
   state.id = opts.id;

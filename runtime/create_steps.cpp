@@ -9,6 +9,7 @@
 #include "cgroups/paths.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
+#include "policy/egress_bpf.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/passwd.hpp"
@@ -32,6 +33,10 @@ CreateRollback::~CreateRollback() {
       cgroup_->destroy();
     } catch (...) {
     }
+  }
+  try {
+    policy::remove_egress_pin(egress_pin_);
+  } catch (...) {
   }
   try {
     store_.remove(id_);

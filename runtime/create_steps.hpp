@@ -15,7 +15,8 @@
 namespace agentrt::runtime {
 
 // Undoes a half-made container unless committed: kills the init, unmounts what it mounted in our own mount
-// namespace (profile off without one), removes the cgroup and the state dir.
+// namespace (profile off without one), removes the cgroup (with the egress programs attached to it), the
+// egress stats map's pin and the state dir.
 class CreateRollback {
  public:
   CreateRollback(const StateStore& store, std::string id) : store_(store), id_(std::move(id)) {}
@@ -25,6 +26,7 @@ class CreateRollback {
   void set_pid(pid_t pid) { pid_ = pid; }
   void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
   void set_shared_mount_ns(const SharedMountNs& shared) { shared_mount_ns_ = shared; }
+  void set_egress_pin(const std::string& path) { egress_pin_ = path; }
   void commit() { committed_ = true; }
 
  private:
@@ -33,6 +35,7 @@ class CreateRollback {
   pid_t pid_ = -1;
   cgroups::Manager* cgroup_ = nullptr;
   std::optional<SharedMountNs> shared_mount_ns_;
+  std::string egress_pin_;
   bool committed_ = false;
 };
 
