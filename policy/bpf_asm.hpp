@@ -16,6 +16,13 @@ class Assembler {
     return static_cast<int>(labels_.size()) - 1;
   }
   void bind(int label) { labels_[label] = static_cast<int>(insns_.size()); }
+  // Whether a jump to the label was emitted (code only reachable through it must not be emitted otherwise:
+  // the verifier refuses unreachable instructions).
+  bool used(int label) const {
+    for (const auto& f : fixups_)
+      if (f.label == label) return true;
+    return false;
+  }
 
   void raw(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
     insns_.push_back(bpf_insn{code, dst, src, off, imm});

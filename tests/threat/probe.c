@@ -211,16 +211,20 @@ static int net_op(const char* op, int argc, char** argv) {
   struct sockaddr_in6 sa;
   socklen_t len = net_address(argv[2], argv[3], &sa);
   struct sockaddr* to = (struct sockaddr*)&sa;
-  int tcp = !strcmp(op, "net_tcp_connect") || !strcmp(op, "net_tcp_fastopen");
-  int fd = socket(sa.sin6_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+  int mptcp = !strcmp(op, "net_mptcp_connect"), udplite = !strcmp(op, "net_udplite_sendto");
+  int tcp = !strcmp(op, "net_tcp_connect") || !strcmp(op, "net_tcp_fastopen") || mptcp;
+  int fd = socket(sa.sin6_family, tcp ? SOCK_STREAM : SOCK_DGRAM,
+                  mptcp     ? 262
+                  : udplite ? IPPROTO_UDPLITE
+                            : 0);
   if (fd < 0) return result(fd) < 0;
   char byte = 'x';
-  if (!strcmp(op, "net_tcp_connect") || !strcmp(op, "net_udp_connect")) {
+  if (!strcmp(op, "net_tcp_connect") || !strcmp(op, "net_udp_connect") || mptcp) {
     if (connect(fd, to, len) < 0) return result(-1) < 0;
     return result(tcp ? 0 : send(fd, &byte, 1, 0)) < 0;
   }
   if (!strcmp(op, "net_tcp_fastopen")) return result(sendto(fd, &byte, 1, MSG_FASTOPEN, to, len)) < 0;
-  if (!strcmp(op, "net_udp_sendto")) return result(sendto(fd, &byte, 1, 0, to, len)) < 0;
+  if (!strcmp(op, "net_udp_sendto") || udplite) return result(sendto(fd, &byte, 1, 0, to, len)) < 0;
   if (!strcmp(op, "net_udp_sendmmsg")) {
     struct iovec iov = {&byte, 1};
     struct mmsghdr m[2];

@@ -27,6 +27,8 @@ const std::vector<std::pair<std::string, std::string>> kProbes = {
     {"mapped_allowed", "net_tcp_connect ::ffff:198.18.0.1 8080"},
     {"mapped_port", "net_tcp_connect ::ffff:198.18.0.1 8081"},
     {"mapped_udp", "net_udp_sendto ::ffff:198.18.0.3 53"},
+    {"mptcp_port", "net_mptcp_connect 198.18.0.1 8081"},
+    {"udplite", "net_udplite_sendto 198.18.0.3 8080"},
     {"ping", "net_ping_socket"},
     {"ping6", "net_ping6_socket"},
     {"raw", "net_raw_socket"},
@@ -183,6 +185,20 @@ TEST_CASE("egress: none leaves only the container's own loopback", "[egress]") {
   CHECK(m["lo6"] == "ECONNREFUSED");
   CHECK(m["out"] == "EPERM");
   CHECK(m["udp"] == "EPERM");
+
+  // In the host's network namespace 127.0.0.1 is the host's services: not exempt.
+  PolicyBundle host("egress-none-hostnet");
+  auto& namespaces = host.config()["linux"]["namespaces"];
+  for (auto it = namespaces.begin(); it != namespaces.end();)
+    it = (*it)["type"] == "network" ? namespaces.erase(it) : it + 1;
+  host.annotate("run.agentrt.net.egress", "none");
+  host.script(probe_script({{"lo4", "net_tcp_connect 127.0.0.1 9"}, {"lo6", "net_tcp_connect ::1 9"}}));
+  r = rt.run(host);
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  m = itest::key_values(r.out);
+  CHECK(m["lo4"] == "EPERM");
+  CHECK(m["lo6"] == "EPERM");
 }
 
 TEST_CASE("egress: a create that fails after the filter is attached leaves nothing", "[egress]") {

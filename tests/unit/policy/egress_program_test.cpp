@@ -131,12 +131,15 @@ TEST_CASE("egress plan: nameservers from resolv.conf text", "[egress]") {
 }
 
 TEST_CASE("egress programs: every instruction reachable, every jump inside", "[egress]") {
+  std::vector<EgressPlan> plans = {plan_of({"198.18.0.2:8080", "[2001:db8::/32]:443", "dns"}),
+                                   plan_of({"none"}, false), plan_of({"none"}, true),
+                                   plan_of({"[::/0]"}, false)};
   for (bool task_info : {true, false})
-    for (const auto& p :
-         egress_programs(plan_of({"198.18.0.2:8080", "[2001:db8::/32]:443", "dns"}), 3, task_info)) {
-      INFO(to_string(p.hook));
-      check_reachable(p.insns);
-    }
+    for (const auto& plan : plans)
+      for (const auto& p : egress_programs(plan, 3, task_info)) {
+        INFO(to_string(p.hook));
+        check_reachable(p.insns);
+      }
 }
 
 TEST_CASE("egress programs: IPv4 connect and sendmsg allow only the listed ranges and ports", "[egress]") {
