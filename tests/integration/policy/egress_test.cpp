@@ -35,9 +35,9 @@ const std::vector<std::pair<std::string, std::string>> kProbes = {
     {"raw6", "net_raw6_socket"},
     {"loopback", "net_tcp_connect 127.0.0.1 9"},
 };
-const std::vector<std::string> kDenied = {"tcp_port",     "tcp_address", "udp_connect", "udp_sendto",
-                                          "udp_sendmmsg", "tfo_port",    "mapped_port", "mapped_udp",
-                                          "ping",         "ping6",       "raw",         "raw6"};
+const std::vector<std::string> kDenied = {
+    "tcp_port",   "tcp_address", "udp_connect", "udp_sendto", "udp_sendmmsg", "tfo_port",   "mapped_port",
+    "mapped_udp", "ping",        "ping6",       "raw",        "raw6",         "mptcp_port", "udplite"};
 
 // A container in the test's network namespace with CAP_NET_RAW (so raw sockets are the filter's to refuse).
 void join_net(PolicyBundle& b, const EgressNet& net) {
