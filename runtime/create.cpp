@@ -286,12 +286,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     if (!placed_itself) cgroup->add_process(pid);
   }
   // Before the init may go on to anything the container runs.
-  if (cc.egress)
-    attach_container_egress(*cc.egress, opts.id, cgroup.get(), [&](const nlohmann::json& network) {
-      rec.agent_policy["network"] = network;
-      store.save(rec);
-      if (network.contains("statsMap")) rollback.set_egress_pin(network.at("statsMap"));
-    });
+  if (cc.egress) attach_egress_filter(*cc.egress, cgroup.get(), rec, store, rollback);
 
   oci::State state;
   state.id = opts.id;

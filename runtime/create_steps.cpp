@@ -44,6 +44,15 @@ CreateRollback::~CreateRollback() {
   }
 }
 
+void attach_egress_filter(ContainerEgress& egress, const cgroups::Manager* cgroup, ContainerRecord& rec,
+                          const StateStore& store, CreateRollback& rollback) {
+  attach_container_egress(egress, rec.id, cgroup, [&](const nlohmann::json& network) {
+    rec.agent_policy["network"] = network;
+    store.save(rec);
+    if (network.contains("statsMap")) rollback.set_egress_pin(network.at("statsMap"));
+  });
+}
+
 std::string now_rfc3339() {
   timespec ts;
   ::clock_gettime(CLOCK_REALTIME, &ts);

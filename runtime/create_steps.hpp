@@ -9,6 +9,7 @@
 #include "cgroups/manager.hpp"
 #include "oci/spec.hpp"
 #include "oci/support/unique_fd.hpp"
+#include "runtime/container_egress.hpp"
 #include "runtime/context.hpp"
 #include "runtime/shared_mount_ns.hpp"
 
@@ -38,6 +39,11 @@ class CreateRollback {
   std::string egress_pin_;
   bool committed_ = false;
 };
+
+// The egress filter attached to the container's cgroup2 directory, the record (with the pin's path) saved
+// before anything is made: a create killed half-way leaves delete what to remove.
+void attach_egress_filter(ContainerEgress& egress, const cgroups::Manager* cgroup, ContainerRecord& rec,
+                          const StateStore& store, CreateRollback& rollback);
 
 std::string now_rfc3339();
 // The owner shown by `list`, as runc names it: from the host's /etc/passwd, else the number.
