@@ -42,10 +42,11 @@ UniqueFd make_stats_map() {
   return fd;
 }
 
-// The program's fd, or -errno; the verifier's first words in *log on failure.
-int load(const EgressProgram& p, std::string* log) {
+// The program's fd, or -errno; the verifier's first words in *log on failure. The verifier writes a log only
+// when asked for (with_log): the first try goes without, which saves its cost on every create.
+int load_once(const EgressProgram& p, std::string* log, bool with_log) {
   static const char license[] = "Apache-2.0";
-  log->assign(16 * 1024, '\0');
+  log->assign(with_log ? 16 * 1024 : 0, '\0');
   bpf_attr attr;
   std::memset(&attr, 0, sizeof attr);
   attr.prog_type = p.prog_type;
@@ -55,7 +56,8 @@ int load(const EgressProgram& p, std::string* log) {
   attr.license = reinterpret_cast<uint64_t>(license);
   attr.log_buf = reinterpret_cast<uint64_t>(log->data());
   attr.log_size = static_cast<uint32_t>(log->size());
-  attr.log_level = 1;
+  attr.log_level = with_log ? 1 : 0;
+  if (!with_log) attr.log_buf = attr.log_size = 0;
   std::strncpy(attr.prog_name, "agentrt_egress", sizeof attr.prog_name - 1);
   int fd = static_cast<int>(bpf(BPF_PROG_LOAD, attr));
   if (fd < 0) {
@@ -64,6 +66,11 @@ int load(const EgressProgram& p, std::string* log) {
     return -err;
   }
   return fd;
+}
+
+int load(const EgressProgram& p, std::string* log) {
+  int fd = load_once(p, log, false);
+  return fd >= 0 ? fd : load_once(p, log, true);
 }
 
 void attach(int cgroup_fd, int prog_fd, const EgressProgram& p, const std::string& dir) {

@@ -286,7 +286,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     if (!placed_itself) cgroup->add_process(pid);
   }
   // Before the init may go on to anything the container runs.
-  if (cc.egress) attach_egress_filter(*cc.egress, cgroup.get(), rec, store, rollback);
+  if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
 
   oci::State state;
   state.id = opts.id;

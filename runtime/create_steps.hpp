@@ -42,8 +42,9 @@ class CreateRollback {
 
 // The egress filter attached to the container's cgroup2 directory, the record (with the pin's path) saved
 // before anything is made: a create killed half-way leaves delete what to remove.
-void attach_egress_filter(ContainerEgress& egress, const cgroups::Manager* cgroup, ContainerRecord& rec,
-                          const StateStore& store, CreateRollback& rollback);
+// --debug logs how long the attach took.
+void attach_egress_filter(const Context& ctx, ContainerEgress& egress, const cgroups::Manager* cgroup,
+                          ContainerRecord& rec, CreateRollback& rollback);
 
 std::string now_rfc3339();
 // The owner shown by `list`, as runc names it: from the host's /etc/passwd, else the number.

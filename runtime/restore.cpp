@@ -169,7 +169,7 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
   store.save_config(req.id, cc.raw_text);
   // Before criu makes the restored tasks in the cgroup (sockets restored already connected stay so).
-  if (cc.egress) attach_egress_filter(*cc.egress, cgroup.get(), rec, store, rollback);
+  if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
   // `exec` into the restored container installs this program, as it does for a created one.
   if (spec.linux->seccomp) {
     std::vector<std::string> warnings;
