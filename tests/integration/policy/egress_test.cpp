@@ -223,3 +223,21 @@ TEST_CASE("egress: a create that fails after the filter is attached leaves nothi
   CHECK(itest::contains(r.err, "annotation run.agentrt.net.egress: cannot resolve host nosuch-host.invalid"));
   CHECK(itest::census_diff(before, itest::take_census(tag, rt.root())) == "");
 }
+
+TEST_CASE("egress: host names are resolved at create with the host's resolver, recorded in state",
+          "[egress]") {
+  PolicyRuntime rt(itest::profile_flags("agent-default"));
+  PolicyBundle b("egress-names");
+  b.annotate("run.agentrt.net.egress", "localhost:8080");  // /etc/hosts: no network needed
+  b.script("sleep 60");
+  REQUIRE(rt.create(b).code == 0);
+  auto st = rt.state(b.id());
+  REQUIRE(st);
+  const json& network = (*st)["agentrt"]["agentPolicy"]["network"];
+  INFO(network.dump(2));
+  CHECK(network["enforced"] == true);
+  bool found = false;
+  for (const auto& a : network["allowed"]) found |= a == "127.0.0.1/32:8080 (localhost)";
+  CHECK(found);
+  CHECK(itest::contains(network.value("names", ""), "resolved once at create"));
+}
