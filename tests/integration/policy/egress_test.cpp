@@ -241,3 +241,30 @@ TEST_CASE("egress: host names are resolved at create with the host's resolver, r
   CHECK(found);
   CHECK(itest::contains(network.value("names", ""), "resolved once at create"));
 }
+
+TEST_CASE(
+    "egress: without a cgroup an explicit setting is refused, agent-locked's default recorded as not "
+    "enforced",
+    "[egress]") {
+  const std::string tag = "egress-nocgroup";
+  PolicyRuntime rt({"--cgroup-manager", "disabled", "--profile", "agent-locked"});
+  auto before = itest::take_census(tag, rt.root());
+  PolicyBundle asked(tag + "-asked");
+  asked.annotate("run.agentrt.net.egress", "198.18.0.1:8080");
+  auto r = rt.create(asked);
+  CHECK(r.code != 0);
+  CHECK(itest::contains(r.err, "annotation run.agentrt.net.egress: the container has no cgroup2 directory"));
+  CHECK(itest::census_diff(before, itest::take_census(tag, rt.root())) == "");
+
+  PolicyBundle locked(tag + "-default");
+  locked.script("sleep 60");
+  REQUIRE(rt.create(locked).code == 0);
+  auto st = rt.state(locked.id());
+  REQUIRE(st);
+  const json& network = (*st)["agentrt"]["agentPolicy"]["network"];
+  INFO(network.dump(2));
+  CHECK(network["egressSetBy"] == "profile agent-locked");
+  CHECK(network["enforced"] == false);
+  CHECK(itest::contains(network.value("reason", ""), "no cgroup2 directory"));
+  CHECK_FALSE(network.contains("statsMap"));
+}
