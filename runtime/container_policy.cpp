@@ -23,8 +23,8 @@ std::string process_home(const oci::Process& proc, const std::string& rootfs) {
   return "";
 }
 
-// Loopback is exempt from `none` only in a network namespace that is not the host's: the container's new
-// one, or one given by path (a pod's) unless that is the runtime's own.
+// The container's loopback is exempt from the egress list (none included) only in a network namespace that is
+// not the host's: the container's new one, or one given by path (a pod's) unless that is the runtime's own.
 bool has_own_netns(const oci::Spec& spec) {
   const oci::Namespace* ns = spec.linux ? spec.linux->find_namespace(oci::NamespaceType::network) : nullptr;
   if (!ns) return false;
