@@ -8,6 +8,7 @@
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/container_egress.hpp"
 #include "runtime/owned_processes.hpp"
 #include "runtime/status.hpp"
 
@@ -80,10 +81,22 @@ void update_container(const Context& ctx, const std::string& id, const nlohmann:
   ctx.store.save_config(id, config.dump());
 }
 
+namespace {
+
+// The egress filter's denial counts next to the cgroup's (absent when the container has no filter).
+nlohmann::json with_egress(nlohmann::json data, const Container& c) {
+  nlohmann::json net = network_status(c.rec.agent_policy);
+  if (net.is_object() && net.contains("denied"))
+    data["egress"] = {{"denied", net["denied"]}, {"recentDenials", net["recentDenials"]}};
+  return data;
+}
+
+}  // namespace
+
 nlohmann::json stats_event(const Context& ctx, const std::string& id) {
   Container c = open_container(ctx.store, id);
   if (container_status(ctx.store, c) == oci::Status::stopped) throw Error("container not running");
-  return {{"type", "stats"}, {"id", id}, {"data", cgroup_of(c).stats()}};
+  return {{"type", "stats"}, {"id", id}, {"data", with_egress(cgroup_of(c).stats(), c)}};
 }
 
 void stream_events(const Context& ctx, const std::string& id, int interval_ms) {
@@ -94,7 +107,7 @@ void stream_events(const Context& ctx, const std::string& id, int interval_ms) {
   while (container_status(ctx.store, c) != oci::Status::stopped) {
     auto now = std::chrono::steady_clock::now();
     if (now >= next) {
-      print_event({{"type", "stats"}, {"id", id}, {"data", cg.stats()}});
+      print_event({{"type", "stats"}, {"id", id}, {"data", with_egress(cg.stats(), c)}});
       next = now + std::chrono::milliseconds(interval_ms);
     }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count();

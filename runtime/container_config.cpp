@@ -68,6 +68,7 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
   if (!extra.filesystem.is_null()) cc.policy["filesystem"] = std::move(extra.filesystem);
   if (!extra.network.is_null()) cc.policy["network"] = std::move(extra.network);
   cc.landlock = std::move(extra.landlock);
+  cc.egress = std::move(extra.egress);
   return cc;
 }
 

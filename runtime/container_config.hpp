@@ -6,6 +6,7 @@
 
 #include "oci/spec.hpp"
 #include "policy/landlock_plan.hpp"
+#include "runtime/container_egress.hpp"
 #include "runtime/context.hpp"
 
 namespace agentrt::runtime {
@@ -19,6 +20,7 @@ struct ContainerConfig {
   nlohmann::json policy;                     // what the policy changed (PolicyReport), kept in the state
   std::optional<oci::Seccomp> floor_filter;  // the agent floor, when stacked after linux.seccomp
   std::optional<policy::LandlockPlan> landlock;  // fs.write / fs.read for this kernel
+  std::optional<ContainerEgress> egress;         // net.egress, attached by create
   // linux.resources as config.json asked them, before the agent policy added its pids limit: a rootless
   // container without a cgroup fails only for limits its config asked.
   std::optional<oci::Resources> asked_resources;

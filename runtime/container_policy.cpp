@@ -1,5 +1,7 @@
 #include "runtime/container_policy.hpp"
 
+#include <sys/stat.h>
+
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "policy/landlock_apply.hpp"
@@ -19,6 +21,17 @@ std::string process_home(const oci::Process& proc, const std::string& rootfs) {
   } catch (const Error&) {
   }
   return "";
+}
+
+// The container's loopback is exempt from the egress list (none included) only in a network namespace that is
+// not the host's: the container's new one, or one given by path (a pod's) unless that is the runtime's own.
+bool has_own_netns(const oci::Spec& spec) {
+  const oci::Namespace* ns = spec.linux ? spec.linux->find_namespace(oci::NamespaceType::network) : nullptr;
+  if (!ns) return false;
+  if (ns->path.empty()) return true;
+  struct stat theirs, ours;
+  if (::stat(ns->path.c_str(), &theirs) < 0 || ::stat("/proc/self/ns/net", &ours) < 0) return false;
+  return theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev;
 }
 
 }  // namespace
@@ -46,14 +59,8 @@ ContainerPolicy plan_container_policy(const Context& ctx, const oci::Spec& spec,
   out.landlock = policy::plan_landlock(settings, policy::landlock_abi(), own);
   if (out.landlock) out.filesystem = out.landlock->to_json();
   if (settings.egress.set) {
-    // The cgroup BPF egress filter is not built yet: an explicit request is refused rather than run without
-    // it; a profile's default is recorded as not enforced.
-    const char* why = "egress filtering (cgroup BPF) is not implemented in this build";
-    if (settings.egress.explicit_request) throw Error(settings.egress.source + ": " + why);
-    out.network = {{"egress", settings.egress.values},
-                   {"egressSetBy", settings.egress.source},
-                   {"enforced", false},
-                   {"reason", why}};
+    out.egress = plan_container_egress(settings.egress, spec, rootfs, has_own_netns(spec));
+    out.network = out.egress->record;
   }
   return out;
 }

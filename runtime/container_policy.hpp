@@ -8,6 +8,7 @@
 #include "oci/spec.hpp"
 #include "policy/landlock_plan.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/container_egress.hpp"
 #include "runtime/context.hpp"
 
 namespace agentrt::runtime {
@@ -16,6 +17,7 @@ struct ContainerPolicy {
   std::optional<policy::LandlockPlan> landlock;  // applied by the init and every exec'd process
   nlohmann::json filesystem;                     // the plan's record, null when no fs setting applies
   nlohmann::json network;                        // the egress record, null when no egress setting applies
+  std::optional<ContainerEgress> egress;         // attached to the cgroup by create
 };
 
 // Throws Error naming the setting's source when it is malformed or cannot be honoured on this kernel.

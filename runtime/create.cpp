@@ -285,6 +285,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
         born_in_cgroup || (!init.cgroup_self_join.empty() && cgroup->clone_into_dir().empty());
     if (!placed_itself) cgroup->add_process(pid);
   }
+  // Before the init may go on to anything the container runs.
+  if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
 
   oci::State state;
   state.id = opts.id;

@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 
 #include "cgroups/paths.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
+#include "policy/egress_bpf.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/passwd.hpp"
@@ -34,9 +36,25 @@ CreateRollback::~CreateRollback() {
     }
   }
   try {
+    policy::remove_egress_pin(egress_pin_);
+  } catch (...) {
+  }
+  try {
     store_.remove(id_);
   } catch (...) {
   }
+}
+
+void attach_egress_filter(const Context& ctx, ContainerEgress& egress, const cgroups::Manager* cgroup,
+                          ContainerRecord& rec, CreateRollback& rollback) {
+  auto start = std::chrono::steady_clock::now();
+  attach_container_egress(egress, rec.id, cgroup, [&](const nlohmann::json& network) {
+    rec.agent_policy["network"] = network;
+    ctx.store.save(rec);
+    if (network.contains("statsMap")) rollback.set_egress_pin(network.at("statsMap"));
+  });
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  ctx.log.debug("egress filter attached in " + std::to_string(us.count()) + " us (two state saves included)");
 }
 
 std::string now_rfc3339() {

@@ -9,13 +9,15 @@
 #include "cgroups/manager.hpp"
 #include "oci/spec.hpp"
 #include "oci/support/unique_fd.hpp"
+#include "runtime/container_egress.hpp"
 #include "runtime/context.hpp"
 #include "runtime/shared_mount_ns.hpp"
 
 namespace agentrt::runtime {
 
 // Undoes a half-made container unless committed: kills the init, unmounts what it mounted in our own mount
-// namespace (profile off without one), removes the cgroup and the state dir.
+// namespace (profile off without one), removes the cgroup (with the egress programs attached to it), the
+// egress stats map's pin and the state dir.
 class CreateRollback {
  public:
   CreateRollback(const StateStore& store, std::string id) : store_(store), id_(std::move(id)) {}
@@ -25,6 +27,7 @@ class CreateRollback {
   void set_pid(pid_t pid) { pid_ = pid; }
   void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
   void set_shared_mount_ns(const SharedMountNs& shared) { shared_mount_ns_ = shared; }
+  void set_egress_pin(const std::string& path) { egress_pin_ = path; }
   void commit() { committed_ = true; }
 
  private:
@@ -33,8 +36,15 @@ class CreateRollback {
   pid_t pid_ = -1;
   cgroups::Manager* cgroup_ = nullptr;
   std::optional<SharedMountNs> shared_mount_ns_;
+  std::string egress_pin_;
   bool committed_ = false;
 };
+
+// The egress filter attached to the container's cgroup2 directory, the record (with the pin's path) saved
+// before anything is made: a create killed half-way leaves delete what to remove.
+// --debug logs how long the attach took.
+void attach_egress_filter(const Context& ctx, ContainerEgress& egress, const cgroups::Manager* cgroup,
+                          ContainerRecord& rec, CreateRollback& rollback);
 
 std::string now_rfc3339();
 // The owner shown by `list`, as runc names it: from the host's /etc/passwd, else the number.

@@ -5,6 +5,7 @@
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fault_point.hpp"
+#include "runtime/container_egress.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/owned_processes.hpp"
@@ -51,6 +52,7 @@ void destroy(const Context& ctx, Container& c) {
     if (!warning.empty()) ctx.log.warn("delete " + c.rec.id + ": " + warning);
   }
   if (c.cgroup) c.cgroup->destroy();
+  remove_container_egress(c.rec.agent_policy);
   oci::Hooks hooks;
   try {
     hooks = oci::parse_hooks(c.rec.hooks);

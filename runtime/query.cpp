@@ -1,4 +1,5 @@
 #include "oci/support/error.hpp"
+#include "runtime/container_egress.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/status.hpp"
 
@@ -11,7 +12,11 @@ nlohmann::json container_state_json(const Context& ctx, const std::string& id) {
   j["rootfs"] = c.rec.rootfs;
   j["created"] = c.rec.created;
   j["owner"] = c.rec.owner;
-  if (!c.rec.agent_policy.is_null()) j["agentrt"]["agentPolicy"] = c.rec.agent_policy;
+  if (!c.rec.agent_policy.is_null()) {
+    j["agentrt"]["agentPolicy"] = c.rec.agent_policy;
+    nlohmann::json network = network_status(c.rec.agent_policy);
+    if (!network.is_null()) j["agentrt"]["agentPolicy"]["network"] = network;
+  }
   nlohmann::json interrupted = interruption(c.rec, phase_owner_alive(c.rec), st.status);
   if (!interrupted.is_null()) j["agentrt"]["interrupted"] = interrupted;
   return j;

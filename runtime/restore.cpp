@@ -168,6 +168,8 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   cgroup->apply(with_default_devices(spec.linux->resources));
   for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
   store.save_config(req.id, cc.raw_text);
+  // Before criu makes the restored tasks in the cgroup (sockets restored already connected stay so).
+  if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
   // `exec` into the restored container installs this program, as it does for a created one.
   if (spec.linux->seccomp) {
     std::vector<std::string> warnings;

@@ -2,9 +2,11 @@
 // ("EPERM"), or "OK" when the operation succeeded. Static, so it runs in any rootfs. Operations that the
 // filter answers with a kill (foreign-ABI syscalls) never print: the caller sees the signal.
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -179,10 +181,74 @@ static int fs_op(const char* op, int argc, char** argv) {
   return 2;
 }
 
+// Network ops: net_OP ADDRESS PORT, ADDRESS an IPv4 or IPv6 literal ("::ffff:198.18.0.1" is IPv4-mapped).
+static socklen_t net_address(const char* text, const char* port, struct sockaddr_in6* out) {
+  memset(out, 0, sizeof *out);
+  struct sockaddr_in* in4 = (struct sockaddr_in*)out;
+  if (inet_pton(AF_INET, text, &in4->sin_addr) == 1) {
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons((uint16_t)atoi(port));
+    return sizeof *in4;
+  }
+  if (inet_pton(AF_INET6, text, &out->sin6_addr) != 1) {
+    fprintf(stderr, "probe: bad address %s\n", text);
+    exit(2);
+  }
+  out->sin6_family = AF_INET6;
+  out->sin6_port = htons((uint16_t)atoi(port));
+  return sizeof *out;
+}
+
+static int net_op(const char* op, int argc, char** argv) {
+  if (!strcmp(op, "net_ping_socket")) return result(socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)) < 0;
+  if (!strcmp(op, "net_ping6_socket")) return result(socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6)) < 0;
+  if (!strcmp(op, "net_raw_socket")) return result(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)) < 0;
+  if (!strcmp(op, "net_raw6_socket")) return result(socket(AF_INET6, SOCK_RAW, IPPROTO_RAW)) < 0;
+  if (argc != 4) {
+    fprintf(stderr, "usage: probe %s ADDRESS PORT\n", op);
+    return 2;
+  }
+  struct sockaddr_in6 sa;
+  socklen_t len = net_address(argv[2], argv[3], &sa);
+  struct sockaddr* to = (struct sockaddr*)&sa;
+  int mptcp = !strcmp(op, "net_mptcp_connect"), udplite = !strcmp(op, "net_udplite_sendto");
+  int tcp = !strcmp(op, "net_tcp_connect") || !strcmp(op, "net_tcp_fastopen") || mptcp;
+  int fd = socket(sa.sin6_family, tcp ? SOCK_STREAM : SOCK_DGRAM,
+                  mptcp     ? 262
+                  : udplite ? IPPROTO_UDPLITE
+                            : 0);
+  if (fd < 0) return result(fd) < 0;
+  char byte = 'x';
+  if (!strcmp(op, "net_tcp_connect") || !strcmp(op, "net_udp_connect") || mptcp) {
+    if (connect(fd, to, len) < 0) return result(-1) < 0;
+    return result(tcp ? 0 : send(fd, &byte, 1, 0)) < 0;
+  }
+  if (!strcmp(op, "net_tcp_fastopen")) return result(sendto(fd, &byte, 1, MSG_FASTOPEN, to, len)) < 0;
+  if (!strcmp(op, "net_udp_sendto") || udplite) return result(sendto(fd, &byte, 1, 0, to, len)) < 0;
+  if (!strcmp(op, "net_udp_sendmmsg")) {
+    struct iovec iov = {&byte, 1};
+    struct mmsghdr m[2];
+    memset(m, 0, sizeof m);
+    for (int i = 0; i < 2; ++i) {
+      m[i].msg_hdr.msg_name = to;
+      m[i].msg_hdr.msg_namelen = len;
+      m[i].msg_hdr.msg_iov = &iov;
+      m[i].msg_hdr.msg_iovlen = 1;
+    }
+    return result(sendmmsg(fd, m, 2, 0)) < 0;
+  }
+  fprintf(stderr, "probe: unknown operation %s\n", op);
+  return 2;
+}
+
 int main(int argc, char** argv) {
   if (argc >= 3 && !strncmp(argv[1], "fs_", 3)) {
     setvbuf(stdout, NULL, _IONBF, 0);
     return fs_op(argv[1], argc, argv);
+  }
+  if (argc >= 2 && !strncmp(argv[1], "net_", 4)) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    return net_op(argv[1], argc, argv);
   }
   if (argc != 2) {
     fprintf(stderr, "usage: probe OPERATION\n");

@@ -53,9 +53,12 @@ TEST_CASE("agent-locked: writes only under /tmp, /var/tmp, /dev/shm, cwd and $HO
   CHECK(fs["read"] == "*");
   CHECK(fs["abi"] == agentrt::policy::landlock_abi());
   CHECK(fs["handled"].size() >= 13);
-  // The egress default is recorded, and honestly not enforced (no cgroup BPF filter in this build).
+  // The egress default: nothing but the container's own loopback, enforced by the cgroup BPF filter.
   CHECK(policy["network"]["egress"] == json{"none"});
-  CHECK(policy["network"]["enforced"] == false);
+  CHECK(policy["network"]["egressSetBy"] == "profile agent-locked");
+  CHECK(policy["network"]["enforced"] == true);
+  CHECK(policy["network"]["loopback"] == true);
+  CHECK(policy["network"]["denied"] == 0);
 }
 
 TEST_CASE("state records what the kernel enforces for an explicit fs.write", "[record]") {
@@ -94,9 +97,12 @@ TEST_CASE("settings refused at create name the field and leave nothing behind", 
        "annotation run.agentrt.fs.read: \"/a/../b\" has a \"..\" component"},
       {"run.agentrt.net.egress", "10.0.0.1:99999",
        "annotation run.agentrt.net.egress: invalid egress entry \"10.0.0.1:99999\""},
-      // A well-formed egress list: refused because this build cannot enforce it.
-      {"run.agentrt.net.egress", "10.0.0.1:443",
-       "annotation run.agentrt.net.egress: egress filtering (cgroup BPF) is not implemented in this build"},
+      // Well-formed, but not concrete: a name without addresses, dns without nameservers.
+      {"run.agentrt.net.egress", "nosuch-host.invalid:443",
+       "annotation run.agentrt.net.egress: cannot resolve host nosuch-host.invalid"},
+      {"run.agentrt.net.egress", "dns",
+       "annotation run.agentrt.net.egress: \"dns\" allows the container's nameservers, but its resolv.conf "
+       "names none"},
   };
   int n = 0;
   for (const auto& c : cases) {
@@ -111,7 +117,8 @@ TEST_CASE("settings refused at create name the field and leave nothing behind", 
   PolicyBundle fb(tag + "-flag");
   auto r = flag.create(fb);
   CHECK(r.code != 0);
-  CHECK(itest::contains(r.err, "--egress: egress filtering (cgroup BPF) is not implemented"));
+  CHECK(
+      itest::contains(itest::unescape_quotes(r.err), "--egress: \"dns\" allows the container's nameservers"));
   CHECK(itest::census_diff(before, itest::take_census(tag, rt.root())) == "");
 }
 
