@@ -285,9 +285,6 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
         born_in_cgroup || (!init.cgroup_self_join.empty() && cgroup->clone_into_dir().empty());
     if (!placed_itself) cgroup->add_process(pid);
   }
-  // Before the init may go on to anything the container runs.
-  if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
-
   oci::State state;
   state.id = opts.id;
   state.status = oci::Status::creating;
@@ -305,6 +302,9 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     cgroup->apply(container_resources(ctx, spec));
     for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
   }
+  // The egress filter too: its program loads and attaches (several ms, mostly kernel work) overlap the
+  // rootfs set-up, and no container code runs before hooks_done.
+  if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
   auto st = read_proc_stat(pid);
   if (!st) throw Error("container init exited during create");
 
