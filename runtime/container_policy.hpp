@@ -16,6 +16,8 @@ struct ContainerPolicy {
   std::optional<policy::LandlockPlan> landlock;  // applied by the init and every exec'd process
   nlohmann::json filesystem;                     // the plan's record, null when no fs setting applies
   nlohmann::json network;                        // the egress record, null when no egress setting applies
+  bool audit = false;                            // record the policy's denials (audit/)
+  std::string audit_source;                      // who asked: "--audit", "profile agent-locked" ...
 };
 
 // Throws Error naming the setting's source when it is malformed or cannot be honoured on this kernel.
