@@ -94,8 +94,9 @@ void report_ready(int ready_fd, const std::string& text) {
 
 int supervisor_main(int argc, char** argv) {
   int ready_fd = argc >= 5 ? parse_fd(argv[4]) : -1;
-  if (argc != 6 || ready_fd < 0) {
-    std::fprintf(stderr, "usage: agentrt %s <listener fd> <log fd> <ready fd> <calls>\n", kSupervisorMode);
+  if (argc != 7 || ready_fd < 0) {
+    std::fprintf(stderr, "usage: agentrt %s <listener fd> <log fd> <ready fd> <calls> <container id>\n",
+                 kSupervisorMode);
     return 2;
   }
   int listener = parse_fd(argv[2]), log_fd = parse_fd(argv[3]);

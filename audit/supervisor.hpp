@@ -7,7 +7,8 @@ namespace agentrt::audit {
 
 constexpr const char* kSupervisorMode = "__audit-supervisor";
 
-// argv: agentrt __audit-supervisor <listener fd> <log fd> <ready fd> <calls (call_table.hpp)>
+// argv: agentrt __audit-supervisor <listener fd> <log fd> <ready fd> <calls (call_table.hpp)> <container id>
+// (the id only names the container in ps).
 // Writes "ok <pid>" to the ready fd once set up (or the reason it cannot start), then closes it.
 int supervisor_main(int argc, char** argv);
 

@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <ctime>
+#include <tuple>
 
 #include "audit/log.hpp"
 #include "audit/record.hpp"
@@ -34,21 +36,33 @@ UniqueFd open_log(const std::string& path, int extra_flags) {
   return fd;
 }
 
-// Back in this process's own pid and time namespaces for the children it makes (create and exec may have
-// joined the container's for theirs). Returns an errno text, or nullptr.
-const char* own_namespaces_for_children() {
-  for (auto [own, children, flag] :
-       {std::tuple{"/proc/self/ns/pid", "/proc/self/ns/pid_for_children", CLONE_NEWPID},
-        std::tuple{"/proc/self/ns/time", "/proc/self/ns/time_for_children", CLONE_NEWTIME}}) {
-    struct stat a {
-    }, b{};
-    if (::stat(own, &a) < 0 || ::stat(children, &b) < 0 || a.st_ino == b.st_ino) continue;
-    int fd = ::open(own, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::setns(fd, flag) < 0) return std::strerror(errno);
-    ::close(fd);
+// While alive, this process's children are born in its own pid and time namespaces again (create and exec
+// join the container's for theirs, which would put the supervisor inside the container, reading the wrong
+// /proc and killed with it); the container's are restored after.
+class OwnNamespacesForChildren {
+ public:
+  OwnNamespacesForChildren() {
+    for (auto [own, children, flag] :
+         {Ns{"/proc/self/ns/pid", "/proc/self/ns/pid_for_children", CLONE_NEWPID},
+          Ns{"/proc/self/ns/time", "/proc/self/ns/time_for_children", CLONE_NEWTIME}}) {
+      struct stat a {
+      }, b{};
+      if (::stat(own, &a) < 0 || ::stat(children, &b) < 0 || a.st_ino == b.st_ino) continue;
+      UniqueFd saved(::open(children, O_RDONLY | O_CLOEXEC)), mine(::open(own, O_RDONLY | O_CLOEXEC));
+      if (!saved || !mine || ::setns(mine.get(), flag) < 0)
+        throw sys_error(std::string("audit supervisor: leave the container's namespace for children (") +
+                        own + ")");
+      restore_.emplace_back(std::move(saved), flag);
+    }
   }
-  return nullptr;
-}
+  ~OwnNamespacesForChildren() {
+    for (auto& [fd, flag] : restore_) ::setns(fd.get(), flag);
+  }
+
+ private:
+  using Ns = std::tuple<const char*, const char*, int>;
+  std::vector<std::pair<UniqueFd, int>> restore_;
+};
 
 void child_fail(int ready, const char* what, const char* why) {
   std::string text = std::string("audit supervisor: ") + what + ": " + why;
@@ -69,6 +83,12 @@ void child_fail(int ready, const char* what, const char* why) {
   int null = ::open("/dev/null", O_RDWR);
   for (int std_fd = 0; std_fd < 3; ++std_fd) ::dup2(null, std_fd);
   if (null > 2) ::close(null);
+  // exec keeps the signal mask and ignored signals: exec's runtime blocks the ones it forwards.
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
   ::execv("/proc/self/exe", argv);
   child_fail(kReadyFd, "exec /proc/self/exe", std::strerror(errno));
   ::_exit(127);
@@ -78,12 +98,12 @@ void child_fail(int ready, const char* what, const char* why) {
 
 Trail Trail::start(const std::string& state_root, const std::string& id) {
   std::string path = log_path(state_root, id);
-  return Trail(path, open_log(path, O_TRUNC), true);
+  return Trail(id, path, open_log(path, O_TRUNC), true);
 }
 
 Trail Trail::reopen(const std::string& state_root, const std::string& id) {
   std::string path = log_path(state_root, id);
-  return Trail(path, open_log(path, 0), false);
+  return Trail(id, path, open_log(path, 0), false);
 }
 
 Trail::~Trail() {
@@ -107,13 +127,17 @@ pid_t Trail::start_supervisor(int listener_fd, const std::vector<AuditedCall>& c
   std::string table = encode_calls(calls), listener = std::to_string(kListenerFd),
               log = std::to_string(kLogFd), ready = std::to_string(kReadyFd), arg0 = "agentrt",
               mode = kSupervisorMode;
-  char* argv[] = {arg0.data(), mode.data(), listener.data(), log.data(), ready.data(), table.data(), nullptr};
-  pid_t mid = ::fork();
+  std::string id = id_;
+  char* argv[] = {arg0.data(),  mode.data(),  listener.data(), log.data(),
+                  ready.data(), table.data(), id.data(),       nullptr};
+  pid_t mid;
+  {
+    OwnNamespacesForChildren own;
+    mid = ::fork();
+  }
   if (mid < 0) throw sys_error("audit supervisor: fork");
   if (mid == 0) {
     ::setsid();
-    if (const char* why = own_namespaces_for_children())
-      child_fail(ready_write.get(), "leave the container's namespaces", why);
     pid_t sup = ::fork();
     if (sup < 0) child_fail(ready_write.get(), "fork", std::strerror(errno));
     if (sup > 0) ::_exit(0);

@@ -32,8 +32,9 @@ class Trail {
   pid_t start_supervisor(int listener_fd, const std::vector<AuditedCall>& calls);
 
  private:
-  Trail(std::string path, UniqueFd fd, bool remove)
-      : path_(std::move(path)), fd_(std::move(fd)), remove_(remove) {}
+  Trail(std::string id, std::string path, UniqueFd fd, bool remove)
+      : id_(std::move(id)), path_(std::move(path)), fd_(std::move(fd)), remove_(remove) {}
+  std::string id_;
   std::string path_;
   UniqueFd fd_;
   bool remove_;

@@ -120,7 +120,8 @@ Settings resolve_settings(const std::map<std::string, std::string>& annotations,
                           "fs.read", parse_path_list);
   s.egress = resolve_one(annotations, kEgressAnnotation, flags.egress, "--egress", config, config_path,
                          "net.egress", parse_egress_list);
-  s.audit = resolve_one(annotations, kAuditAnnotation, flags.audit, "--audit", config, config_path, "audit",
+  s.audit = resolve_one(annotations, kAuditAnnotation, flags.audit,
+                        flags.audit == "false" ? "--no-audit" : "--audit", config, config_path, "audit",
                         parse_switch);
   if (!defaults.set) return s;
   if (!s.audit.set && defaults.audit) s.audit = {true, false, defaults.profile, {"true"}};

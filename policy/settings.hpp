@@ -13,12 +13,13 @@ constexpr const char* kFsReadAnnotation = "run.agentrt.fs.read";
 constexpr const char* kEgressAnnotation = "run.agentrt.net.egress";
 constexpr const char* kAuditAnnotation = "run.agentrt.audit";
 
-// The global flags --fs-write, --fs-read, --egress and --audit as given ("" when absent).
+// The global flags --fs-write, --fs-read, --egress as given ("" when absent); audit is "true" for --audit,
+// "false" for --no-audit.
 struct SettingFlags {
   std::string fs_write;
   std::string fs_read;
   std::string egress;
-  std::string audit;  // "true" or "false"
+  std::string audit;
 };
 
 // What the profile asks when nothing else does (agent-locked: writes under its working places, egress none).

@@ -318,7 +318,9 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     SyncMessage m = sync_recv(parent_sock.get(), "container setup");
     if (m.type == SyncMsg::ready) break;
     if (m.type == SyncMsg::seccomp_fd && m.fd && audit_notifies(cc.policy)) {
-      start_audit_supervisor(*audit_trail, m.fd.get(), cc.policy, opts.id);
+      pid_t supervisor = start_audit_supervisor(*audit_trail, m.fd.get(), cc.policy, opts.id);
+      audit_trail->notice("supervisor " + std::to_string(supervisor) +
+                          " answers the floor's denials of the init");
     } else if (m.type == SyncMsg::seccomp_fd && m.fd) {
       // runtime-spec containerProcessState: the listener learns which container the fd belongs to.
       nlohmann::json cps = seccomp::container_process_state(

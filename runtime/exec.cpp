@@ -270,7 +270,9 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
       SyncMessage m = sync_recv(parent_sock.get(), "exec");
       if (m.type == SyncMsg::seccomp_fd && m.fd && audit_notifies(c.rec.agent_policy)) {
         audit::Trail trail = audit::Trail::reopen(ctx.store.root(), opts.id);
-        start_audit_supervisor(trail, m.fd.get(), c.rec.agent_policy, opts.id);
+        pid_t supervisor = start_audit_supervisor(trail, m.fd.get(), c.rec.agent_policy, opts.id);
+        trail.notice("supervisor " + std::to_string(supervisor) +
+                     " answers the floor's denials of exec'd process " + std::to_string(pid));
       } else if (m.type == SyncMsg::seccomp_fd && m.fd) {
         oci::State st = oci_state(ctx.store, c);
         seccomp::send_listener(spec.linux->seccomp->listener_path, m.fd.get(),

@@ -20,11 +20,12 @@ struct GlobalFlags {
   std::string log;
   std::string log_format = "text";
   std::string profile;
-  std::string fs_write, fs_read, egress, audit;
+  std::string fs_write, fs_read, egress;
   std::string criu;  // the criu binary for checkpoint/restore
   std::string rootless;
   std::string cgroup_manager;
   std::string workspace, workspace_store;
+  bool audit = false, no_audit = false;
   bool debug = false;
   bool systemd_cgroup = false;
   bool version = false;
@@ -44,8 +45,8 @@ po::options_description global_options(GlobalFlags& g) {
       "fs-write", po::value(&g.fs_write), "container paths writable (comma-separated; run.agentrt.fs.write)")(
       "fs-read", po::value(&g.fs_read), "container paths readable (comma-separated; run.agentrt.fs.read)")(
       "egress", po::value(&g.egress), "egress allow-list (run.agentrt.net.egress)")(
-      "audit", po::value(&g.audit)->implicit_value("true"),
-      "record the calls the agent policy denies (run.agentrt.audit; --audit=false to turn it off)")(
+      "audit", po::bool_switch(&g.audit), "record the calls the agent policy denies (run.agentrt.audit)")(
+      "no-audit", po::bool_switch(&g.no_audit), "do not, even under agent-locked")(
       "criu", po::value(&g.criu), "criu binary for checkpoint/restore (default: criu in PATH)")(
       "rootless", po::value(&g.rootless), "true, false or auto (default)")(
       "cgroup-manager", po::value(&g.cgroup_manager), "cgroupfs (default), systemd or disabled")(
@@ -109,7 +110,8 @@ int dispatch(int argc, char** argv) {
       log_fd, g.log_format == "json" ? runtime::LogFormat::json : runtime::LogFormat::text, g.debug);
   ctx.rootless = runtime::detect_rootless(runtime::parse_rootless_flag(g.rootless));
   ctx.profile_flag = g.profile;
-  ctx.policy_flags = {g.fs_write, g.fs_read, g.egress, g.audit};
+  if (g.audit && g.no_audit) throw Error("--audit and --no-audit: choose one");
+  ctx.policy_flags = {g.fs_write, g.fs_read, g.egress, g.audit ? "true" : g.no_audit ? "false" : ""};
   ctx.systemd_cgroup = g.systemd_cgroup;
   apply_cgroup_manager(g.cgroup_manager, ctx);
   ctx.workspace_flag = g.workspace;
