@@ -55,12 +55,15 @@ class OwnNamespacesForChildren {
       restore_.emplace_back(std::move(saved), flag);
     }
   }
+  // Only in the process that made it: the child forked in its scope keeps its own namespaces for children.
   ~OwnNamespacesForChildren() {
+    if (::getpid() != owner_) return;
     for (auto& [fd, flag] : restore_) ::setns(fd.get(), flag);
   }
 
  private:
   using Ns = std::tuple<const char*, const char*, int>;
+  pid_t owner_ = ::getpid();
   std::vector<std::pair<UniqueFd, int>> restore_;
 };
 
