@@ -4,6 +4,7 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,6 +86,43 @@ void answer(int listener, int log_fd, const std::vector<AuditedCall>& calls) {
   if (size_t len = format_seccomp_denial(d, line, sizeof line)) write_all(log_fd, line, len);
 }
 
+// The first byte of the binary's RELRO data (the linker script's symbol): what lies below it in a read-only
+// mapping of the binary (headers, text, rodata) was never written.
+extern "C" void (*__init_array_start[])();
+
+// Drops the binary's read-only pages from this process's RSS, and has later faults map one page each (as far
+// as the page cache's folios allow). Start-up runs the static initialisers of the whole binary and the kernel
+// maps text in fault-around windows and large folios: about 2.5 MiB of a 4 MiB binary resident for a loop
+// that runs a few pages. Those pages are clean file pages, so dropping them loses nothing (they fault back
+// from the page cache). Only below the RELRO data: its pages were written by relocation and dropping would
+// undo that.
+void drop_startup_pages() {
+  const unsigned long written_from = reinterpret_cast<unsigned long>(&__init_array_start[0]) & ~4095ul;
+  int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[8192];
+  size_t len = 0;
+  for (ssize_t n; len < sizeof buf - 1 && (n = ::read(fd, buf + len, sizeof buf - 1 - len)) > 0;)
+    len += static_cast<size_t>(n);
+  ::close(fd);
+  buf[len] = '\0';
+  for (char* line = buf; line && *line;) {
+    char* next = std::strchr(line, '\n');
+    if (next) *next++ = '\0';
+    unsigned long start = 0, end = 0;
+    char perms[5] = {};
+    bool read_only = std::sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+                     (std::strcmp(perms, "r-xp") == 0 || std::strcmp(perms, "r--p") == 0);
+    if (end > written_from) end = written_from;
+    if (read_only && start < end && !std::strchr(line, '[')) {  // not [vdso]
+      void* addr = reinterpret_cast<void*>(start);
+      ::madvise(addr, end - start, MADV_RANDOM);
+      ::madvise(addr, end - start, MADV_DONTNEED);
+    }
+    line = next;
+  }
+}
+
 void report_ready(int ready_fd, const std::string& text) {
   write_all(ready_fd, text.data(), text.size());
   ::close(ready_fd);
@@ -110,6 +148,7 @@ int supervisor_main(int argc, char** argv) {
   }
   fault_point("audit:supervisor-start");
   report_ready(ready_fd, "ok " + std::to_string(::getpid()));
+  drop_startup_pages();
   for (;;) {
     pollfd p{listener, POLLIN, 0};
     int n = ::poll(&p, 1, -1);
