@@ -261,3 +261,34 @@ TEST_CASE("audit: the command names what is missing", "[audit][cli]") {
   CHECK(bad.err.find("maybe") != std::string::npos);
   CHECK(rt({"state", id + "-bad"}).code != 0);
 }
+
+TEST_CASE("audit: a stacked floor notifies from its own filter; an engine ERRNO wins there",
+          "[audit][stacked]") {
+  // An ordered comparison on personality (in a rule that is not the default action) keeps the floor a second
+  // filter (seccomp/layer.cpp). Merged, the floor would win over the engine's chroot ERRNO and record it.
+  json seccomp = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                  {"syscalls",
+                   {{{"names", {"chroot"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 13}},
+                    {{"names", {"personality"}},
+                     {"action", "SCMP_ACT_LOG"},
+                     {"args", {{{"index", 0}, {"value", 8}, {"op", "SCMP_CMP_GE"}}}}}}}};
+  Bundle b;
+  std::string id = tag() + "-stacked";
+  write_config(b, "echo \"ptrace=$(/bin/probe ptrace)\"; echo \"chroot=$(/bin/probe chroot)\"", seccomp);
+  auto r = agentrt_cmd(state_root(b), {"--audit", "run", "-b", b.dir.string(), id});
+  auto plain = agentrt_cmd(state_root(b), {"run", "-b", b.dir.string(), id + "-plain"});
+  force_delete(b, id);
+  force_delete(b, id + "-plain");
+  INFO(r.out << "---\n" << plain.out);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(plain.exit_code == 0);
+  CHECK(r.out.find("ptrace=EPERM\n") != std::string::npos);
+  // Without audit the floor wins the tie between two ERRNOs; with it the kernel ranks the engine's ERRNO
+  // above the floor's notification (the documented limit of a stacked floor).
+  CHECK(plain.out.find("chroot=EPERM\n") != std::string::npos);
+  CHECK(r.out.find("chroot=EACCES\n") != std::string::npos);
+  auto denials = seccomp_records(records(b, id));
+  REQUIRE(denials.size() == 1);
+  CHECK(denials[0]["syscall"] == "ptrace");
+  CHECK(denials[0]["errnoName"] == "EPERM");
+}
