@@ -260,6 +260,9 @@ TEST_CASE("audit: the command names what is missing", "[audit][cli]") {
   CHECK(bad.err.find("annotation run.agentrt.audit: expected true or false, not ") != std::string::npos);
   CHECK(bad.err.find("maybe") != std::string::npos);
   CHECK(rt({"state", id + "-bad"}).code != 0);
+  auto features = rt({"features"});
+  REQUIRE(features.code == 0);
+  CHECK(json::parse(features.out)["annotations"].contains("run.agentrt.audit"));
 }
 
 TEST_CASE("audit: a stacked floor notifies from its own filter; an engine ERRNO wins there",
