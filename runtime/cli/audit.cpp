@@ -33,6 +33,7 @@ int cmd_audit(const runtime::Context& ctx, const Args& args) {
       "json", po::bool_switch(&json), "one JSON record per line");
   Parsed p = parse(args, d);
   std::string id = container_id(p, "audit");
+  runtime::validate_container_id(id);  // it names a file under the state root
   // The log outlives the container (audit/log.hpp): a deleted container's trail still prints.
   std::string path = audit::log_path(ctx.store.root(), id);
   if (!fs::exists(path)) {
