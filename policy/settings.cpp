@@ -45,6 +45,7 @@ std::optional<std::string> config_value(const nlohmann::json& config, const std:
   if (!config.is_object() || !config.contains(key)) return std::nullopt;
   const auto& v = config.at(key);
   if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   if (!v.is_array() || v.empty()) throw Error(source + ": expected a string or a non-empty array of strings");
   std::string joined;
   for (const auto& item : v) {
@@ -70,6 +71,12 @@ std::vector<std::string> parse_egress_list(const std::string& text, const std::s
   std::vector<std::string> entries = split_list(text, source);
   parse_egress(entries, source);  // throws on a malformed entry
   return entries;
+}
+
+std::vector<std::string> parse_switch(const std::string& text, const std::string& source) {
+  if (text != "true" && text != "false")
+    throw Error(source + ": expected true or false, not \"" + text + "\"");
+  return {text};
 }
 
 // The first source that has the setting: annotation, flag, config file.
@@ -113,11 +120,19 @@ Settings resolve_settings(const std::map<std::string, std::string>& annotations,
                           "fs.read", parse_path_list);
   s.egress = resolve_one(annotations, kEgressAnnotation, flags.egress, "--egress", config, config_path,
                          "net.egress", parse_egress_list);
+  s.audit = resolve_one(annotations, kAuditAnnotation, flags.audit,
+                        flags.audit == "false" ? "--no-audit" : "--audit", config, config_path, "audit",
+                        parse_switch);
   if (!defaults.set) return s;
+  if (!s.audit.set && defaults.audit) s.audit = {true, false, defaults.profile, {"true"}};
   if (!s.fs_write.set) s.fs_write = {true, false, defaults.profile, defaults.fs_write};
   if (!s.egress.set && !defaults.egress.empty())
     s.egress = {true, false, defaults.profile, parse_egress_list(defaults.egress, defaults.profile)};
   return s;
+}
+
+bool audit_on(const Settings& s) {
+  return s.audit.set && s.audit.values == std::vector<std::string>{"true"};
 }
 
 std::vector<std::string> locked_write_paths(const std::string& cwd, const std::string& home) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "audit/sources.hpp"
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "runtime/agent_policy.hpp"
@@ -104,7 +105,13 @@ void stream_events(const Context& ctx, const std::string& id, int interval_ms) {
   cgroups::Manager& cg = cgroup_of(c);
   std::unique_ptr<cgroups::OomWatcher> oom = cg.watch_oom();
   auto next = std::chrono::steady_clock::now();
+  audit::Sources audit_records(ctx.store.root(), id);
+  auto print_audit = [&] {
+    for (auto& r : audit_records.read_new())
+      print_event({{"type", "audit"}, {"id", id}, {"data", std::move(r)}});
+  };
   while (container_status(ctx.store, c) != oci::Status::stopped) {
+    print_audit();
     auto now = std::chrono::steady_clock::now();
     if (now >= next) {
       print_event({{"type", "stats"}, {"id", id}, {"data", with_egress(cg.stats(), c)}});
@@ -117,6 +124,7 @@ void stream_events(const Context& ctx, const std::string& id, int interval_ms) {
       for (uint64_t n = oom->consume(); n > 0; --n) print_event({{"type", "oom"}, {"id", id}});
     }
   }
+  print_audit();
 }
 
 }  // namespace agentrt::runtime

@@ -57,14 +57,19 @@ ContainerConfig load_container_config(const Context& ctx, const std::string& bun
   }
   cc.asked_resources = cc.spec.linux->resources;
   policy::ProfileChoice choice = policy::choose_profile(cc.spec, ctx.profile_flag);
-  policy::PolicyReport report = policy::apply_agent_policy(cc.spec, choice.profile);
+  const std::string& root = cc.spec.root.path;
+  cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
+  // Before the agent policy: the audit setting decides how the seccomp floor answers.
+  ContainerPolicy extra = plan_container_policy(ctx, cc.spec, choice.profile, cc.rootfs);
+  policy::PolicyReport report = policy::apply_agent_policy(cc.spec, choice.profile, extra.audit);
   report.minimum = policy::to_string(choice.minimum);
   report.minimum_source = choice.minimum_source;
   cc.policy = report.to_json();
+  if (extra.audit) {
+    cc.policy["audit"]["setBy"] = extra.audit_source;
+    if (!cc.policy["audit"].contains("seccomp")) cc.policy["audit"]["seccomp"] = "none";  // profile off
+  }
   cc.floor_filter = std::move(report.floor_filter);
-  const std::string& root = cc.spec.root.path;
-  cc.rootfs = root.empty() || root[0] != '/' ? cc.bundle + "/" + root : root;
-  ContainerPolicy extra = plan_container_policy(ctx, cc.spec, choice.profile, cc.rootfs);
   if (!extra.filesystem.is_null()) cc.policy["filesystem"] = std::move(extra.filesystem);
   if (!extra.network.is_null()) cc.policy["network"] = std::move(extra.network);
   cc.landlock = std::move(extra.landlock);

@@ -44,10 +44,13 @@ ContainerPolicy plan_container_policy(const Context& ctx, const oci::Spec& spec,
     defaults.profile = "profile agent-locked";
     defaults.fs_write = policy::locked_write_paths(spec.process->cwd, process_home(*spec.process, rootfs));
     defaults.egress = "none";
+    defaults.audit = true;
   }
   policy::Settings settings =
       policy::resolve_settings(spec.annotations, ctx.policy_flags, defaults, config_path);
   ContainerPolicy out;
+  out.audit = policy::audit_on(settings);
+  out.audit_source = settings.audit.source;
   policy::PrivateNamespaces own;
   if (spec.linux)
     for (const auto& ns : spec.linux->namespaces) {

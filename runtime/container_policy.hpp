@@ -18,6 +18,8 @@ struct ContainerPolicy {
   nlohmann::json filesystem;                     // the plan's record, null when no fs setting applies
   nlohmann::json network;                        // the egress record, null when no egress setting applies
   std::optional<ContainerEgress> egress;         // attached to the cgroup by create
+  bool audit = false;                            // record the policy's denials (audit/)
+  std::string audit_source;                      // who asked: "--audit", "profile agent-locked" ...
 };
 
 // Throws Error naming the setting's source when it is malformed or cannot be honoured on this kernel.

@@ -23,6 +23,7 @@
 #include "oci/support/fs.hpp"
 #include "oci/support/unix_socket.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/audit_trail.hpp"
 #include "runtime/container_config.hpp"
 #include "runtime/create_steps.hpp"
 #include "runtime/devices.hpp"
@@ -242,6 +243,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   if (cgroup) cgroup->create();
   fault_point("create:cgroup-made");
   store.save_config(opts.id, cc.raw_text);
+  // Removed again if this create fails.
+  std::optional<audit::Trail> audit_trail = start_audit_trail(store, opts.id, cc.policy);
   if (init.seccomp)
     seccomp::cache_store(store.seccomp_program_path(opts.id), {*init.seccomp, seccomp_warnings});
 
@@ -316,7 +319,11 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   for (;;) {
     SyncMessage m = sync_recv(parent_sock.get(), "container setup");
     if (m.type == SyncMsg::ready) break;
-    if (m.type == SyncMsg::seccomp_fd && m.fd) {
+    if (m.type == SyncMsg::seccomp_fd && m.fd && audit_notifies(cc.policy)) {
+      pid_t supervisor = start_audit_supervisor(*audit_trail, m.fd.get(), cc.policy, opts.id);
+      audit_trail->notice("supervisor " + std::to_string(supervisor) +
+                          " answers the floor's denials of the init");
+    } else if (m.type == SyncMsg::seccomp_fd && m.fd) {
       // runtime-spec containerProcessState: the listener learns which container the fd belongs to.
       nlohmann::json cps = seccomp::container_process_state(
           "1.2.0", pid, spec.linux->seccomp->listener_metadata, oci::to_json(state));
@@ -339,6 +346,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
   rollback.commit();
   workspace.keep();
+  if (audit_trail) audit_trail->keep();
   return pid;
 }
 

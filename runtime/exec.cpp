@@ -21,6 +21,7 @@
 #include "oci/support/unix_socket.hpp"
 #include "policy/landlock_apply.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/audit_trail.hpp"
 #include "runtime/container_policy.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/preserved_fds.hpp"
@@ -178,8 +179,8 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   if (!spec.process || !spec.linux)
     throw Error("state of " + opts.id + ": config has no process or linux section");
   spec.process = exec_process(*spec.process, opts);
-  policy::PolicyReport report =
-      policy::apply_agent_policy(spec, policy::recorded_profile(c.rec.agent_policy, opts.id));
+  policy::PolicyReport report = policy::apply_agent_policy(
+      spec, policy::recorded_profile(c.rec.agent_policy, opts.id), audit_notifies(c.rec.agent_policy));
   const oci::Process& proc = *spec.process;
   std::optional<policy::LandlockPlan> landlock = recorded_landlock(c.rec.agent_policy);
 
@@ -267,7 +268,12 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
       if (n == 0) break;
       if (n < 0 && errno == EINTR) continue;
       SyncMessage m = sync_recv(parent_sock.get(), "exec");
-      if (m.type == SyncMsg::seccomp_fd && m.fd) {
+      if (m.type == SyncMsg::seccomp_fd && m.fd && audit_notifies(c.rec.agent_policy)) {
+        audit::Trail trail = audit::Trail::reopen(ctx.store.root(), opts.id);
+        pid_t supervisor = start_audit_supervisor(trail, m.fd.get(), c.rec.agent_policy, opts.id);
+        trail.notice("supervisor " + std::to_string(supervisor) +
+                     " answers the floor's denials of exec'd process " + std::to_string(pid));
+      } else if (m.type == SyncMsg::seccomp_fd && m.fd) {
         oci::State st = oci_state(ctx.store, c);
         seccomp::send_listener(spec.linux->seccomp->listener_path, m.fd.get(),
                                seccomp::container_process_state(

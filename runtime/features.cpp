@@ -76,6 +76,7 @@ nlohmann::json features_json() {
         {"run.agentrt.fs.write", "comma-separated container paths writable (Landlock), or none"},
         {"run.agentrt.fs.read", "comma-separated container paths readable (Landlock)"},
         {"run.agentrt.net.egress", "CIDR, CIDR:port, CIDR:lo-hi, [IPv6-CIDR]:port, host:port, dns or none"},
+        {"run.agentrt.audit", "true|false: record the calls the agent policy denies (agentrt audit ID)"},
         // Runs as an unprivileged user (tests/integration/rootless): id maps through newuidmap/newgidmap;
         // resource limits only in a delegated cgroup v2 subtree, else no cgroup and limits are refused.
         {"run.agentrt.rootless", "true"},

@@ -6,7 +6,9 @@
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
 #include "seccomp/agent_profile.hpp"
+#include "seccomp/arch.hpp"
 #include "seccomp/layer.hpp"
+#include "seccomp/ruleset.hpp"
 
 namespace agentrt::policy {
 namespace {
@@ -86,7 +88,23 @@ void keep(seccomp::Layering layered, oci::Linux& linux, PolicyReport& report) {
   report.floor_filter = std::move(layered.floor_filter);
 }
 
-void harden_seccomp(oci::Linux& linux, const seccomp::AgentProfile& profile, PolicyReport& report) {
+bool asks_listener(const oci::Seccomp& s) {
+  if (!s.listener_path.empty()) return true;
+  return std::any_of(s.syscalls.begin(), s.syscalls.end(),
+                     [](const oci::SeccompSyscall& sc) { return sc.action == oci::SeccompAction::notify; });
+}
+
+void harden_seccomp(oci::Linux& linux, const seccomp::AgentProfile& floor, bool audit, PolicyReport& report) {
+  seccomp::AgentProfile audited;
+  const seccomp::AgentProfile* use = &floor;
+  if (audit && linux.seccomp && asks_listener(*linux.seccomp)) {
+    report.seccomp_audit = "engine-listener";
+  } else if (audit) {
+    audited = seccomp::audit_floor(floor);
+    use = &audited;
+    report.seccomp_audit = "notify";
+  }
+  const seccomp::AgentProfile& profile = *use;
   if (linux.seccomp) {
     keep(seccomp::layer_floor(*linux.seccomp, profile, report.changes), linux, report);
     return;
@@ -162,6 +180,7 @@ nlohmann::json PolicyReport::to_json() const {
     j["seccompLayering"] = {{"mode", seccomp_layering}};
     if (!stacked_reason.empty()) j["seccompLayering"]["reason"] = stacked_reason;
   }
+  if (!seccomp_audit.empty()) j["audit"] = {{"seccomp", seccomp_audit}};
   return j;
 }
 
@@ -182,7 +201,18 @@ std::string clamp_pids_update(oci::Resources& resources, Profile p) {
          " profile: set to " + std::to_string(limit);
 }
 
-PolicyReport apply_agent_policy(oci::Spec& spec, Profile p) {
+std::vector<seccomp::AuditedCall> audited_calls(Profile p) {
+  std::vector<seccomp::AuditedCall> out;
+  if (p == Profile::off) return out;
+  for (const auto& f : seccomp::load_agent_profile(floor_profile_name(p)).floor) {
+    if (f.action != oci::SeccompAction::errno_ret) continue;
+    if (auto nr = seccomp::native_syscall_number(f.syscall))
+      out.push_back({*nr, seccomp::to_action(f.action, f.errno_ret).errno_ret, f.syscall});
+  }
+  return out;
+}
+
+PolicyReport apply_agent_policy(oci::Spec& spec, Profile p, bool audit) {
   PolicyReport report;
   report.profile = to_string(p);
   if (p == Profile::off) return report;
@@ -196,7 +226,12 @@ PolicyReport apply_agent_policy(oci::Spec& spec, Profile p) {
   }
   if (!spec.linux) spec.linux.emplace();
   limit_pids(*spec.linux, profile.pids_limit, report);
-  harden_seccomp(*spec.linux, profile, report);
+  harden_seccomp(*spec.linux, profile, audit, report);
+  if (report.seccomp_audit == "notify" && report.floor_filter)
+    // Across filters the kernel ranks ERRNO above USER_NOTIF: only the merged program can rank them as one.
+    report.changes.push_back(
+        "audit: the floor is stacked, so a call the engine's own filter also denies gets the engine's answer "
+        "and no audit record");
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "seccomp/audited_call.hpp"
 
 namespace agentrt::policy {
 
@@ -51,6 +52,9 @@ struct PolicyReport {
   std::string seccomp_layering;
   std::string stacked_reason;
   std::optional<oci::Seccomp> floor_filter;
+  // Under audit: "notify" when the floor's ERRNO rules answer through the audit supervisor, else why not
+  // ("engine-listener": the spec asked for its own listener). Empty without audit.
+  std::string seccomp_audit;
   // {"profile": "...", "changes": [...], "seccompLayering": {"mode": "stacked", "reason": "..."}} plus
   // "minimum" and "minimumSetBy" when the minimum is known.
   nlohmann::json to_json() const;
@@ -66,7 +70,12 @@ std::string clamp_pids_update(oci::Resources& resources, Profile p);
 
 // Hardens `spec` in place: seccomp floor (or the full agent filter when the spec has none), native
 // architecture only, no_new_privileges, dangerous capabilities dropped, a pids limit when none is set.
-// Profile::off changes nothing.
-PolicyReport apply_agent_policy(oci::Spec& spec, Profile p);
+// Profile::off changes nothing. With `audit`, the floor's ERRNO rules become SCMP_ACT_NOTIFY
+// (seccomp::audit_floor) unless the spec asked for its own listener (one per filter chain): then the floor
+// keeps its plain errno and the report says why.
+PolicyReport apply_agent_policy(oci::Spec& spec, Profile p, bool audit = false);
+
+// The floor's ERRNO rules of profile p as the audit supervisor answers them.
+std::vector<seccomp::AuditedCall> audited_calls(Profile p);
 
 }  // namespace agentrt::policy

@@ -38,7 +38,11 @@ Program compile(const oci::Seccomp& s, std::vector<std::string>& warnings, const
 Program compile_layers(const oci::Seccomp& s, const std::optional<oci::Seccomp>& floor,
                        std::vector<std::string>& warnings, const std::string& cache_dir) {
   Program p = compile(s, warnings, cache_dir);
-  if (floor) p.floor_insns = compile(*floor, warnings, cache_dir).insns;
+  if (floor) {
+    Program f = compile(*floor, warnings, cache_dir);
+    p.floor_insns = std::move(f.insns);
+    p.wants_listener |= f.wants_listener;  // an audited floor (install() finds which layer notifies)
+  }
   return p;
 }
 

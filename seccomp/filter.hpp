@@ -16,7 +16,7 @@ struct Program {
   // listener). Empty when the floor is merged into `insns`.
   std::vector<sock_filter> floor_insns;
   unsigned flags = 0;           // SECCOMP_FILTER_FLAG_* for seccomp(2)
-  bool wants_listener = false;  // some rule uses SCMP_ACT_NOTIFY
+  bool wants_listener = false;  // some rule of either layer uses SCMP_ACT_NOTIFY
 };
 
 // Compiles (or fetches from the compiled-BPF cache under cache_dir, when not empty) the filter for `s`.
@@ -28,7 +28,8 @@ Program compile_layers(const oci::Seccomp& s, const std::optional<oci::Seccomp>&
                        std::vector<std::string>& warnings, const std::string& cache_dir = "");
 
 // Loads the program (then floor_insns, if any) into the calling thread with seccomp(2). Returns the notify
-// listener fd when wants_listener, else -1. Must be called after no_new_privs or with CAP_SYS_ADMIN.
+// listener fd (of whichever layer notifies) when wants_listener, else -1. Must be called after no_new_privs
+// or with CAP_SYS_ADMIN.
 int install(const Program& p);
 
 }  // namespace agentrt::seccomp

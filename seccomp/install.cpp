@@ -22,23 +22,37 @@ long load(const std::vector<sock_filter>& insns, unsigned flags, const char* wha
   return rc;
 }
 
+// Whether the program can answer SECCOMP_RET_USER_NOTIF (a `ret #k` with that action).
+bool returns_notify(const std::vector<sock_filter>& insns) {
+  for (const auto& i : insns)
+    if (i.code == (BPF_RET | BPF_K) && (i.k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF) return true;
+  return false;
+}
+
+unsigned with_listener(unsigned flags) {
+  flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  // TSYNC reports a failing thread through the return value, which NEW_LISTENER needs for the fd.
+  if (flags & SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  return flags;
+}
+
 }  // namespace
 
 int install(const Program& p) {
-  unsigned flags = p.flags;
-  if (p.wants_listener) {
-    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    // TSYNC reports a failing thread through the return value, which NEW_LISTENER needs for the fd.
-    if (flags & SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-  }
-  long rc = load(p.insns, flags, "filter");
-  // The listener belongs to the engine's filter (one per filter chain); the floor, loaded last, wins ties
-  // among equally restrictive answers, so its errno is the one the caller sees.
+  // One listener per filter chain (the kernel refuses a second with EBUSY): it goes to the layer that
+  // notifies, the engine's filter (listenerPath) or the audited floor (audit/), never both.
+  bool floor_listens = p.wants_listener && !p.floor_insns.empty() && returns_notify(p.floor_insns);
+  bool engine_listens = p.wants_listener && !floor_listens;
+  long rc = load(p.insns, engine_listens ? with_listener(p.flags) : p.flags, "filter");
+  // The floor, loaded last, wins ties among equally restrictive answers, so its errno is the one the caller
+  // sees.
   if (!p.floor_insns.empty()) {
     try {
-      load(p.floor_insns, p.flags, "agent floor filter");
+      long floor_rc =
+          load(p.floor_insns, floor_listens ? with_listener(p.flags) : p.flags, "agent floor filter");
+      if (floor_listens) rc = floor_rc;
     } catch (...) {
-      if (p.wants_listener) ::close(static_cast<int>(rc));
+      if (engine_listens) ::close(static_cast<int>(rc));
       throw;
     }
   }

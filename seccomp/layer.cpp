@@ -50,9 +50,12 @@ int precedence(SeccompAction a) {
   return 0;
 }
 
-// What the stacked filters answer: the floor is loaded last, so the kernel keeps its answer on a tie.
+// What the stacked filters answer: the floor is loaded last, so the kernel keeps its answer on a tie. A floor
+// NOTIFY is an audited ERRNO (audit_floor()): it answers where the floor's ERRNO would, the supervisor then
+// replying with that errno, so it ranks as ERRNO here (the kernel alone would let an engine ERRNO win).
 Action stricter(const Action& engine, const Action& floor) {
-  return precedence(engine.kind) < precedence(floor.kind) ? engine : floor;
+  int floor_rank = precedence(floor.kind == SeccompAction::notify ? SeccompAction::errno_ret : floor.kind);
+  return precedence(engine.kind) < floor_rank ? engine : floor;
 }
 
 bool lets_through(SeccompAction a) {
@@ -305,6 +308,14 @@ bool arg_matches(const SeccompArg& a, uint64_t v) {
       return (v & a.value) == (a.value_two & a.value);  // as libseccomp compiles it
   }
   return false;
+}
+
+AgentProfile audit_floor(const AgentProfile& profile) {
+  AgentProfile out = profile;
+  for (auto& f : out.floor)
+    if (f.action == SeccompAction::errno_ret)
+      f.action = SeccompAction::notify;  // errno_ret kept for the reply
+  return out;
 }
 
 oci::Seccomp floor_filter(const AgentProfile& profile) {

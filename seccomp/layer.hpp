@@ -22,6 +22,11 @@ struct Layering {
 Layering layer_floor(const oci::Seccomp& request, const AgentProfile& profile,
                      std::vector<std::string>& changes);
 
+// The floor with its ERRNO rules turned into SCMP_ACT_NOTIFY (errno_ret kept: the audit supervisor's reply).
+// layer_floor() ranks such a NOTIFY as the ERRNO it replaces, so a merged program notifies exactly where the
+// floor's errno would have answered; stacked, the kernel lets an engine ERRNO win over the floor's NOTIFY.
+AgentProfile audit_floor(const AgentProfile& profile);
+
 // The floor as a filter of its own: default allow, the floor's denied regions with its actions.
 oci::Seccomp floor_filter(const AgentProfile& profile);
 

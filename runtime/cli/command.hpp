@@ -61,5 +61,6 @@ int cmd_restore(const runtime::Context&, const Args&);
 int cmd_install(const runtime::Context&, const Args&);
 int cmd_uninstall(const runtime::Context&, const Args&);
 int cmd_workspace(const runtime::Context&, const Args&);
+int cmd_audit(const runtime::Context&, const Args&);
 
 }  // namespace agentrt::cli

@@ -4,8 +4,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
+#include "audit/supervisor.hpp"
 #include "oci/support/error.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/version.hpp"
@@ -23,6 +25,7 @@ struct GlobalFlags {
   std::string rootless;
   std::string cgroup_manager;
   std::string workspace, workspace_store;
+  bool audit = false, no_audit = false;
   bool debug = false;
   bool systemd_cgroup = false;
   bool version = false;
@@ -42,6 +45,8 @@ po::options_description global_options(GlobalFlags& g) {
       "fs-write", po::value(&g.fs_write), "container paths writable (comma-separated; run.agentrt.fs.write)")(
       "fs-read", po::value(&g.fs_read), "container paths readable (comma-separated; run.agentrt.fs.read)")(
       "egress", po::value(&g.egress), "egress allow-list (run.agentrt.net.egress)")(
+      "audit", po::bool_switch(&g.audit), "record the calls the agent policy denies (run.agentrt.audit)")(
+      "no-audit", po::bool_switch(&g.no_audit), "do not, even under agent-locked")(
       "criu", po::value(&g.criu), "criu binary for checkpoint/restore (default: criu in PATH)")(
       "rootless", po::value(&g.rootless), "true, false or auto (default)")(
       "cgroup-manager", po::value(&g.cgroup_manager), "cgroupfs (default), systemd or disabled")(
@@ -105,7 +110,8 @@ int dispatch(int argc, char** argv) {
       log_fd, g.log_format == "json" ? runtime::LogFormat::json : runtime::LogFormat::text, g.debug);
   ctx.rootless = runtime::detect_rootless(runtime::parse_rootless_flag(g.rootless));
   ctx.profile_flag = g.profile;
-  ctx.policy_flags = {g.fs_write, g.fs_read, g.egress};
+  if (g.audit && g.no_audit) throw Error("--audit and --no-audit: choose one");
+  ctx.policy_flags = {g.fs_write, g.fs_read, g.egress, g.audit ? "true" : g.no_audit ? "false" : ""};
   ctx.systemd_cgroup = g.systemd_cgroup;
   apply_cgroup_manager(g.cgroup_manager, ctx);
   ctx.workspace_flag = g.workspace;
@@ -159,6 +165,7 @@ const std::vector<Command>& commands() {
       {"install", "register agentrt with docker, podman or containerd", cmd_install},
       {"uninstall", "remove what install registered", cmd_uninstall},
       {"workspace", "review an agent's workspace: list, diff, commit, discard", cmd_workspace},
+      {"audit", "print the calls the agent policy denied a container", cmd_audit},
   };
   return table;
 }
@@ -166,6 +173,9 @@ const std::vector<Command>& commands() {
 }  // namespace agentrt::cli
 
 int main(int argc, char** argv) {
+  // The audit supervisor lives as long as its container: it runs before anything else is set up.
+  if (argc > 1 && std::strcmp(argv[1], agentrt::audit::kSupervisorMode) == 0)
+    return agentrt::audit::supervisor_main(argc, argv);
   try {
     return agentrt::cli::dispatch(argc, argv);
   } catch (const std::exception& e) {

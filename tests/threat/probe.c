@@ -23,6 +23,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef AF_VSOCK
@@ -241,7 +242,29 @@ static int net_op(const char* op, int argc, char** argv) {
   return 2;
 }
 
+// `denied_loop N`: N umount2 calls of a path that does not exist (the floor denies umount2), timed; prints
+// "<errno of the last> <count that failed with it> <nanoseconds>" (the audit trail's loss and cost test).
+static int op_denied_loop(long n) {
+  struct timespec t0, t1;
+  long same = 0;
+  int first = 0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (long i = 0; i < n; ++i) {
+    if (umount2("/nonexistent-agentrt-probe", 0) == 0) continue;
+    if (!first) first = errno;
+    if (errno == first) ++same;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  long long ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+  printf("%s %ld %lld\n", first ? strerrorname_np(first) : "OK", same, ns);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 3 && !strcmp(argv[1], "denied_loop")) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    return op_denied_loop(atol(argv[2]));
+  }
   if (argc >= 3 && !strncmp(argv[1], "fs_", 3)) {
     setvbuf(stdout, NULL, _IONBF, 0);
     return fs_op(argv[1], argc, argv);

@@ -56,21 +56,21 @@ TEST_CASE("settings: the annotation, else the flag, else the config file, else t
   CHECK(s.fs_read.values == std::vector<std::string>{"/usr", "/lib"});
   CHECK(s.egress.values == std::vector<std::string>{"dns"});
 
-  s = resolve_settings({}, {"/flag", "", "10.0.0.0/8:443"}, none, cfg.path);
+  s = resolve_settings({}, {"/flag", "", "10.0.0.0/8:443", ""}, none, cfg.path);
   CHECK(s.fs_write.values == std::vector<std::string>{"/flag"});
   CHECK(s.fs_write.source == "--fs-write");
   CHECK(s.fs_read.source == cfg.path + ": fs.read");
   CHECK(s.egress.source == "--egress");
 
   Annotations ann = {{kFsWriteAnnotation, "/ann"}};
-  s = resolve_settings(ann, {"/flag", "", ""}, none, cfg.path);
+  s = resolve_settings(ann, {"/flag", "", "", ""}, none, cfg.path);
   CHECK(s.fs_write.values == std::vector<std::string>{"/ann"});
   CHECK(s.fs_write.source == "annotation run.agentrt.fs.write");
 }
 
 TEST_CASE("settings: a profile default applies only when nothing else sets it", "[settings]") {
   TempConfig cfg;
-  ProfileDefaults locked{"profile agent-locked", true, locked_write_paths("/work", "/root"), "none"};
+  ProfileDefaults locked{"profile agent-locked", true, locked_write_paths("/work", "/root"), "none", false};
   Settings s = resolve_settings({}, {}, locked, cfg.path);
   CHECK(s.fs_write.set);
   CHECK_FALSE(s.fs_write.explicit_request);
@@ -105,4 +105,41 @@ TEST_CASE("settings: malformed values name their source", "[settings]") {
           Catch::EndsWith("a host name needs a port"));
   REQUIRE_THROWS_WITH(resolve_settings({{kFsReadAnnotation, "usr"}}, {}, {}, "/nonexistent"),
                       Catch::StartsWith("annotation run.agentrt.fs.read: \"usr\""));
+}
+
+TEST_CASE("settings: audit from the annotation, the flag, the config file, else agent-locked",
+          "[settings][audit]") {
+  TempConfig cfg;
+  ProfileDefaults none;
+  ProfileDefaults locked{"profile agent-locked", true, {}, "", true};
+  CHECK_FALSE(resolve_settings({}, {}, none, cfg.path).audit.set);
+  CHECK_FALSE(audit_on(resolve_settings({}, {}, none, cfg.path)));
+  Settings s = resolve_settings({}, {}, locked, cfg.path);
+  CHECK(audit_on(s));
+  CHECK(s.audit.source == "profile agent-locked");
+  CHECK_FALSE(s.audit.explicit_request);
+  // The annotation beats the flag, which beats the config file, which beats the profile.
+  fs::write_file(cfg.path, R"({"audit": false})");
+  s = resolve_settings({}, {}, locked, cfg.path);
+  CHECK_FALSE(audit_on(s));
+  CHECK(s.audit.source == cfg.path + ": audit");
+  SettingFlags flags;
+  flags.audit = "true";
+  s = resolve_settings({}, flags, locked, cfg.path);
+  CHECK(audit_on(s));
+  CHECK(s.audit.source == "--audit");
+  s = resolve_settings({{kAuditAnnotation, "false"}}, flags, locked, cfg.path);
+  CHECK_FALSE(audit_on(s));
+  CHECK(s.audit.source == "annotation run.agentrt.audit");
+  fs::write_file(cfg.path, R"({"audit": "true"})");
+  CHECK(audit_on(resolve_settings({}, {}, none, cfg.path)));
+}
+
+TEST_CASE("settings: a malformed audit value names its source", "[settings][audit]") {
+  TempConfig cfg;
+  REQUIRE_THROWS_WITH(resolve_settings({{kAuditAnnotation, "yes"}}, {}, {}, cfg.path),
+                      "annotation run.agentrt.audit: expected true or false, not \"yes\"");
+  fs::write_file(cfg.path, R"({"audit": 1})");
+  REQUIRE_THROWS_WITH(resolve_settings({}, {}, {}, cfg.path),
+                      Catch::Contains(cfg.path + ": audit: expected a string"));
 }

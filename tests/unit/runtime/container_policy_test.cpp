@@ -39,6 +39,8 @@ TEST_CASE("container policy: agent-locked takes cwd and $HOME (env, else the roo
   CHECK(p.filesystem.at("writeSetBy") == "profile agent-locked");
   CHECK(p.network.at("egress") == nlohmann::json{"none"});
   CHECK(p.network.at("enforced") == false);
+  CHECK(p.audit);
+  CHECK(p.audit_source == "profile agent-locked");
   p = plan_container_policy(ctx, spec_for(0, "/", {"HOME=/work"}), policy::Profile::agent_locked, root.path(),
                             no_config);
   CHECK(p.landlock->write_paths == std::vector<std::string>{"/tmp", "/var/tmp", "/dev/shm", "/work"});
@@ -58,6 +60,12 @@ TEST_CASE("container policy: nothing asked under agent-default, explicit egress 
   CHECK_FALSE(p.landlock);
   CHECK(p.filesystem.is_null());
   CHECK(p.network.is_null());
+  CHECK_FALSE(p.audit);
+  ctx.policy_flags.audit = "true";
+  p = plan_container_policy(ctx, spec_for(0, "/"), policy::Profile::agent_default, root.path(), no_config);
+  CHECK(p.audit);
+  CHECK(p.audit_source == "--audit");
+  ctx.policy_flags.audit.clear();
   ctx.policy_flags.egress = "dns";
   REQUIRE_THROWS_WITH(
       plan_container_policy(ctx, spec_for(0, "/"), policy::Profile::agent_default, root.path(), no_config),
