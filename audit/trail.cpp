@@ -116,8 +116,11 @@ Trail::~Trail() {
 void Trail::notice(const std::string& message) {
   timespec ts{};
   ::clock_gettime(CLOCK_REALTIME, &ts);
-  std::string line =
-      notice_record(static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec, message).dump() + "\n";
+  append(notice_record(static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec, message));
+}
+
+void Trail::append(const nlohmann::json& record) {
+  std::string line = record.dump() + "\n";
   if (::write(fd_.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
     throw sys_error("write audit log " + path_);
 }

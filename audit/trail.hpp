@@ -3,6 +3,7 @@
 // write it: one per filter chain, so one for the init (create) and one per exec'd process.
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ class Trail {
   const std::string& path() const { return path_; }
   // Appends {"source": "agentrt", "notice": message}.
   void notice(const std::string& message);
+  // Appends one record (one write, so lines of concurrent writers never interleave).
+  void append(const nlohmann::json& record);
   // Starts the supervisor with this listener (audit/supervisor.hpp): this binary re-executed in its minimal
   // mode, in a session of its own, outside the container's pid and time namespaces (it reads the caller's
   // /proc/<pid>/comm), not a child of this process. Returns its pid once it reported ready; throws with the

@@ -98,7 +98,10 @@ EgressStats read_egress_stats(const std::string& stats_map_pin_path) {
     if (decode_egress_record(value, d, &seq)) found.emplace_back(seq, std::move(d));
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [seq, d] : found) stats.recent.push_back(std::move(d));
+  for (auto& [seq, d] : found) {
+    d.seq = seq;
+    stats.recent.push_back(std::move(d));
+  }
   return stats;
 }
 

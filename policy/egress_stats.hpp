@@ -16,6 +16,7 @@ struct EgressDenial {
   std::string comm;         // "" when the kernel offered none
   std::string destination;  // "198.18.0.2:8080/tcp", "[2001:db8::1]:53/udp", "raw socket (inet, protocol 1)"
   int err;                  // errno the call got (EPERM)
+  uint64_t seq = 0;         // the denial's number since the filter was attached (1, 2, ...)
 };
 
 struct EgressStats {

@@ -9,6 +9,7 @@
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "runtime/agent_policy.hpp"
+#include "runtime/audit_egress.hpp"
 #include "runtime/container_egress.hpp"
 #include "runtime/owned_processes.hpp"
 #include "runtime/status.hpp"
@@ -107,6 +108,11 @@ void stream_events(const Context& ctx, const std::string& id, int interval_ms) {
   auto next = std::chrono::steady_clock::now();
   audit::Sources audit_records(ctx.store.root(), id);
   auto print_audit = [&] {
+    try {
+      copy_egress_denials_to_audit(ctx.store.root(), ctx.store.dir(id), id, c.rec.agent_policy);
+    } catch (const Error& e) {
+      ctx.log.warn("events " + id + ": egress denials not copied to the audit trail: " + e.what());
+    }
     for (auto& r : audit_records.read_new())
       print_event({{"type", "audit"}, {"id", id}, {"data", std::move(r)}});
   };

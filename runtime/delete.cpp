@@ -5,6 +5,7 @@
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fault_point.hpp"
+#include "runtime/audit_egress.hpp"
 #include "runtime/container_egress.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/lifecycle.hpp"
@@ -50,6 +51,11 @@ void destroy(const Context& ctx, Container& c) {
   if (auto shared = shared_mount_ns_from_json(c.rec.shared_mount_ns)) {
     std::string warning = release_shared_rootfs(*shared);
     if (!warning.empty()) ctx.log.warn("delete " + c.rec.id + ": " + warning);
+  }
+  try {
+    copy_egress_denials_to_audit(ctx.store.root(), ctx.store.dir(c.rec.id), c.rec.id, c.rec.agent_policy);
+  } catch (const Error& e) {
+    ctx.log.warn("delete " + c.rec.id + ": egress denials not copied to the audit trail: " + e.what());
   }
   if (c.cgroup) c.cgroup->destroy();
   remove_container_egress(c.rec.agent_policy);

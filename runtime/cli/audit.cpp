@@ -6,6 +6,7 @@
 #include "audit/record.hpp"
 #include "audit/sources.hpp"
 #include "oci/support/fs.hpp"
+#include "runtime/audit_egress.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/status.hpp"
 
@@ -15,6 +16,18 @@ namespace {
 void print(const std::vector<nlohmann::json>& records, bool json) {
   for (const auto& r : records) std::printf("%s\n", json ? r.dump().c_str() : audit::describe(r).c_str());
   std::fflush(stdout);
+}
+
+// The egress filter's denials since the last look, into the log (runtime/audit_egress.hpp); a container
+// deleted meanwhile had them copied by its delete.
+void copy_egress(const runtime::Context& ctx, const std::string& id) {
+  if (!ctx.store.exists(id)) return;
+  try {
+    runtime::Container c = runtime::open_container(ctx.store, id);
+    runtime::copy_egress_denials_to_audit(ctx.store.root(), ctx.store.dir(id), id, c.rec.agent_policy);
+  } catch (const Error& e) {
+    ctx.log.warn("audit " + id + ": egress denials not copied: " + e.what());
+  }
 }
 
 // Until the container stops or is deleted.
@@ -44,10 +57,12 @@ int cmd_audit(const runtime::Context& ctx, const Args& args) {
     throw Error("audit " + id + ": no such container and no audit log " + path);
   }
   audit::Sources sources(ctx.store.root(), id);
+  copy_egress(ctx, id);
   print(sources.read_new(), json);
   if (!follow) return 0;
   while (still_running(ctx, id)) {
     ::usleep(200 * 1000);
+    copy_egress(ctx, id);
     print(sources.read_new(), json);
   }
   // A supervisor may still write the denials of the container's last moments.

@@ -268,3 +268,56 @@ TEST_CASE(
   CHECK(itest::contains(network.value("reason", ""), "no cgroup2 directory"));
   CHECK_FALSE(network.contains("statsMap"));
 }
+
+TEST_CASE("egress: with audit on, the denials enter the audit trail once, outlive delete, lost ones counted",
+          "[egress][audit]") {
+  EgressNet net;
+  PolicyRuntime rt(itest::profile_flags("agent-default"));
+  PolicyBundle b("egress-audit");
+  join_net(b, net);
+  b.annotate("run.agentrt.net.egress", "198.18.0.1:8080");
+  b.annotate("run.agentrt.audit", "true");
+  b.script("sleep 60");
+  REQUIRE(rt.create(b).code == 0);
+  REQUIRE(rt({"start", b.id()}, 30).code == 0);
+  auto egress_records = [&] {
+    auto r = rt({"audit", "--json", b.id()}, 30);
+    INFO(r.all());
+    REQUIRE(r.code == 0);
+    std::vector<json> out;
+    for (const auto& line : itest::split_lines(r.out)) {
+      json rec = json::parse(line);
+      if (rec.value("source", "") == "egress" ||
+          rec.value("notice", "").find("egress denial") != std::string::npos)
+        out.push_back(rec);
+    }
+    return out;
+  };
+  CHECK(itest::trim(rt({"exec", b.id(), "/bin/probe", "net_tcp_connect", "198.18.0.1", "8081"}, 30).out) ==
+        "EPERM");
+  auto first = egress_records();
+  REQUIRE(first.size() == 1);
+  CHECK(first[0]["destination"] == "198.18.0.1:8081/tcp");
+  CHECK(first[0]["errnoName"] == "EPERM");
+  CHECK(first[0]["comm"] == "probe");
+  CHECK(egress_records().size() == 1);  // a second look copies nothing again
+
+  // 20 more denials: the filter keeps its last 16, so 4 are counted but not kept.
+  auto loop = rt({"exec", b.id(), "/bin/sh", "-c",
+                  "i=0; while [ $i -lt 20 ]; do /bin/probe net_udp_sendto 198.18.0.3 53 >/dev/null; "
+                  "i=$((i+1)); done"},
+                 60);
+  REQUIRE(loop.code == 0);
+  REQUIRE(rt({"delete", "-f", b.id()}, 30).code == 0);
+  auto after = egress_records();  // delete copied them; the map is gone with the container
+  INFO(json(after).dump(1));
+  REQUIRE(after.size() == 1 + 1 + 16);
+  CHECK(after[0]["destination"] == "198.18.0.1:8081/tcp");
+  CHECK(after[1]["source"] == "agentrt");
+  CHECK(after[1]["notice"].get<std::string>().rfind("4 egress denial(s) were counted but not kept", 0) == 0);
+  for (size_t i = 2; i < after.size(); ++i) {
+    INFO(i);
+    CHECK(after[i]["destination"] == "198.18.0.3:53/udp");
+  }
+  CHECK(pins_of(b.id()).empty());
+}
