@@ -202,7 +202,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   if (!fifo_fd) throw sys_error("open " + fifo);
   init.fifo_fd = fifo_fd.get();
 
-  cgroups::Config cgcfg{opts.id, spec.linux->cgroups_path, ctx.systemd_cgroup};
+  cgroups::Config cgcfg{opts.id, spec.linux->cgroups_path, ctx.systemd_cgroup, spec.annotations};
   cgroup = container_cgroup(ctx, cgcfg, cc);
   if (cgroup) {
     try {
@@ -326,6 +326,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   rec.pid = pid;
   rec.start_time = st->start_time;
   rec.pid_ns = container_pid_ns(pid);
+  if (cgroup) rec.cgroup = cgroup->save();  // a systemd unit's cgroup is known once the unit started
   rec.phase = Phase::created;
   rec.runtime_pid = 0;
   rec.runtime_start_time = 0;

@@ -17,6 +17,8 @@ check() { # check DESCRIPTION EXPECTED ACTUAL
 }
 prop() { systemctl show -P "$2" "$1" 2>&1; }
 
+mkdir -p "$work"
+cd "$work" || exit 1 # conmon drops its oom marker into the cwd
 mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev" "$work/rootfs/tmp" \
   "$work/rootfs/etc"
 cp /bin/busybox "$work/rootfs/bin/"
