@@ -16,6 +16,7 @@
 #include "runtime/create_steps.hpp"
 #include "runtime/criu_policy.hpp"
 #include "runtime/criu_run.hpp"
+#include "runtime/hooks.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/owned_processes.hpp"
 #include "runtime/proc_info.hpp"
@@ -117,6 +118,18 @@ void verify_policy(pid_t pid, const criu::ProcessPolicy& before, const oci::Spec
               EPERM);
 }
 
+// runc runs prestart and createRuntime when criu has made the namespaces and knows the init's pid (its
+// "setup-namespaces" notification), before any restored task runs; createContainer and startContainer run
+// in its init, which a restore does not run, and so does agentrt. criu's command line has no notification:
+// the tasks are still stopped here, so the hooks likewise run before any of them resumes, and a failing
+// hook undoes the restore.
+void run_restore_hooks(const Context& ctx, const oci::Spec& spec, const std::string& id, pid_t pid,
+                       const std::string& bundle) {
+  std::string state_json = creating_state_json(id, pid, bundle, spec);
+  run_hooks(spec.hooks.prestart, state_json, "prestart", true, ctx.log);
+  run_hooks(spec.hooks.create_runtime, state_json, "createRuntime", true, ctx.log);
+}
+
 }  // namespace
 
 int restore_container(const Context& ctx, const RestoreRequest& req) {
@@ -141,27 +154,14 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   if (!req.console_socket.empty())
     throw Error("--console-socket: given, but process.terminal is false in the bundle's config");
 
-  cgroups::Config cgcfg{req.id, spec.linux->cgroups_path, ctx.systemd_cgroup};
+  cgroups::Config cgcfg{req.id, spec.linux->cgroups_path, ctx.systemd_cgroup, spec.annotations};
   cgroup = cgroups::create_manager(cgcfg);
   try {
     cgroup->reserve();
   } catch (const Error& e) {
     throw e.wrap(cgroups_path_field(cgcfg));
   }
-  ContainerRecord rec;
-  rec.id = req.id;
-  rec.bundle = cc.bundle;
-  rec.rootfs = cc.rootfs;
-  rec.created = now_rfc3339();
-  rec.owner = user_name(::geteuid());
-  rec.annotations = spec.annotations;
-  rec.hooks = cc.raw.value("hooks", nlohmann::json());
-  rec.cgroup = cgroup->save();
-  rec.agent_policy = cc.policy;
-  rec.systemd_cgroup = ctx.systemd_cgroup;
-  rec.phase = Phase::creating;
-  rec.runtime_pid = ::getpid();
-  if (auto self = read_proc_stat(rec.runtime_pid)) rec.runtime_start_time = self->start_time;
+  ContainerRecord rec = new_container_record(ctx, req.id, cc, cgroup.get());
   store.save(rec);
   rollback.set_cgroup(cgroup.get());
   cgroup->create();
@@ -203,18 +203,12 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   }
   rollback.set_pid(pid);
   verify_policy(pid, before, spec);
+  run_restore_hooks(ctx, spec, req.id, pid, cc.bundle);
   // Confinement checked: let the restored tasks run. (A task that was itself stopped at checkpoint runs on
   // too: criu's command line leaves every task stopped alike.)
   for (pid_t task : cgroup->pids()) ::kill(task, SIGCONT);
 
-  auto st = read_proc_stat(pid);
-  if (!st) throw Error("restored container init " + std::to_string(pid) + " exited during restore");
-  rec.pid = pid;
-  rec.start_time = st->start_time;
-  rec.pid_ns = container_pid_ns(pid);
-  rec.phase = Phase::created;
-  rec.runtime_pid = 0;
-  rec.runtime_start_time = 0;
+  commit_container_record(rec, pid, cgroup.get());
   store.save(rec);
   if (!req.pid_file.empty()) fs::write_file_atomic(req.pid_file, std::to_string(pid), 0644);
   rollback.commit();
