@@ -134,6 +134,13 @@ void run_restore_hooks(const Context& ctx, const oci::Spec& spec, const std::str
 
 int restore_container(const Context& ctx, const RestoreRequest& req) {
   std::string criu_bin = criu::find_criu(ctx.criu);
+  // The bundle first: what it asks that a restore cannot give is refused before criu runs.
+  ContainerConfig cc = load_container_config(ctx, req.bundle.empty() ? "." : req.bundle);
+  const oci::Spec& spec = cc.spec;
+  if (spec.process && spec.process->terminal) throw Error(criu::kTerminalRefusal, ENOTSUP);
+  if (!req.console_socket.empty())
+    throw Error("--console-socket: given, but process.terminal is false in the bundle's config");
+
   if (req.criu.image_path.empty()) throw Error("--image-path: no checkpoint directory given", EINVAL);
   std::vector<std::string> stdio = read_descriptors(req.criu.image_path);
   criu::ProcessPolicy before = checkpoint_policy(req.criu.image_path);
@@ -145,14 +152,6 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   UniqueFd lock = claim_id(ctx, req.id);
   std::unique_ptr<cgroups::Manager> cgroup;  // declared before the rollback, which uses it while unwinding
   CreateRollback rollback(store, req.id);
-
-  ContainerConfig cc = load_container_config(ctx, req.bundle.empty() ? "." : req.bundle);
-  const oci::Spec& spec = cc.spec;
-  if (spec.process && spec.process->terminal)
-    throw Error("process.terminal: restoring a container with a terminal is not supported by agentrt yet",
-                ENOTSUP);
-  if (!req.console_socket.empty())
-    throw Error("--console-socket: given, but process.terminal is false in the bundle's config");
 
   cgroups::Config cgcfg{req.id, spec.linux->cgroups_path, ctx.systemd_cgroup, spec.annotations};
   cgroup = cgroups::create_manager(cgcfg);

@@ -156,6 +156,22 @@ TEST_CASE("restore of a directory that holds no checkpoint names --image-path", 
 }
 
 // The host's own criu, on a kernel it cannot run on (run explicitly: tests/v2vm/run_criu.sh host).
+TEST_CASE("restore of a container with a terminal is refused with the reason, leaving nothing",
+          "[checkpoint]") {
+  Fixture fx;
+  auto& b = fx.bundle("ck-tty");
+  b.config()["process"]["terminal"] = true;
+  b.sh(kCounter).save();
+  stdfs::path img = fx.base() / "img";
+  write_fake_checkpoint(img);
+  auto rt = fx.agentrt();
+  auto r = rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id()});
+  CHECK(r.code != 0);
+  CHECK_THAT(r.err, Catch::Contains("process.terminal") && Catch::Contains("orphan-pts-master"));
+  CHECK_FALSE(rt.state(b.id()));
+  CHECK(fx.leaks(b.id()).empty());
+}
+
 TEST_CASE(
     "with the host's criu failing on this kernel, checkpoint names criu's log and the container runs on",
     "[.criu-host]") {
