@@ -38,10 +38,11 @@ if [ $mode = host ]; then
 fi
 # `criu check` first, so a log says whether criu itself works in the guest before any container check.
 q() { printf '%q' "$1"; }
-podman_checks="bash $(q "$here/guest/criu-podman.sh") $(q "$(command -v runc)"); runc_podman=\$?; \
-bash $(q "$here/guest/criu-podman.sh") $(q "$build/agentrt"); agentrt_podman=\$?"
+podman_checks="t=\$SECONDS; bash $(q "$here/guest/criu-podman.sh") $(q "$(command -v runc)"); runc_podman=\$?; \
+bash $(q "$here/guest/criu-podman.sh") $(q "$build/agentrt"); agentrt_podman=\$?; podman_s=\$((SECONDS - t))"
 exec env V2VM_TMP=guest V2VM_TIMEOUT=${V2VM_TIMEOUT:-1200} bash "$here/v2vm.sh" \
-  "uname -r && criu --version | head -1 && criu check || exit 1; cd /dev/shm && $(q "$bin") '[.criu-nested]'$args; \
-lifecycle=\$?; $podman_checks; \
-echo \"criu checks: integration_lifecycle exit \$lifecycle, podman with runc exit \$runc_podman, podman with agentrt exit \$agentrt_podman\"; \
+  "uname -r && criu --version | head -1 && criu check || exit 1; cd /dev/shm && t=\$SECONDS && \
+$(q "$bin") '[.criu-nested]'$args; lifecycle=\$?; lifecycle_s=\$((SECONDS - t)); $podman_checks; \
+echo \"criu checks: integration_lifecycle exit \$lifecycle (\${lifecycle_s}s), podman with runc exit \$runc_podman, \
+podman with agentrt exit \$agentrt_podman (both \${podman_s}s)\"; \
 [ \$lifecycle -eq 0 ] && [ \$runc_podman -eq 0 ] && [ \$agentrt_podman -eq 0 ]"
