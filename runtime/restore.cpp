@@ -164,8 +164,13 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   store.save(rec);
   rollback.set_cgroup(cgroup.get());
   cgroup->create();
-  cgroup->apply(with_default_devices(spec.linux->resources));
-  for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
+  // A systemd scope exists only around a process: its limits go in once criu runs in it (the restored
+  // tasks are still stopped then). Other cgroups get them before criu starts.
+  auto apply_limits = [&] {
+    cgroup->apply(with_default_devices(spec.linux->resources));
+    for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
+  };
+  if (!ctx.systemd_cgroup) apply_limits();
   store.save_config(req.id, cc.raw_text);
   // `exec` into the restored container installs this program, as it does for a created one.
   if (spec.linux->seccomp) {
@@ -192,6 +197,7 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
       [&](pid_t criu_pid) { cgroup->add_process(criu_pid); },
       before.no_new_privs || (spec.process && spec.process->no_new_privileges));
   root.reset();
+  if (ctx.systemd_cgroup) apply_limits();
   std::string pid_text = fs::trim(fs::read_file(facts.pid_file));
   ::unlink(facts.pid_file.c_str());
   pid_t pid = 0;

@@ -183,11 +183,69 @@ check_escaped_unit() {
   [ -e "/sys/fs/cgroup$cg" ] && fail "cgroup $cg left after delete" || pass "escaped unit's cgroup gone"
 }
 
+# checkpoint and restore of a --systemd-cgroup container: the restored counter goes on in a new scope that
+# has the pid limit and the restored init. criu needs the images off 9p: everything is on the guest's /run.
+check_restore() {
+  local rt=$1
+  rt_name=$(basename "$rt")
+  if ! command -v criu >/dev/null; then
+    echo "SKIP [$rt_name] checkpoint/restore: not run: no criu in the guest"
+    return
+  fi
+  local id=sdc4 root=$work/$rt_name/state bundle=$work/$rt_name/ck-bundle img=$work/$rt_name/img
+  local unit=$rt_name-$id.scope ctl=$work/$rt_name/ctl
+  mkdir -p "$root" "$ctl"
+  make_bundle "$bundle" "$id"
+  /usr/bin/python3 - "$bundle/config.json" "$ctl" <<'PY'
+import json, sys
+path, ctl = sys.argv[1:3]
+c = json.load(open(path))
+c["process"]["args"] = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /ctl/count; sleep 0.1; done"]
+c["mounts"].append({"destination": "/ctl", "type": "bind", "source": ctl, "options": ["rbind", "rw"]})
+del c["linux"]["resources"]["memory"]
+json.dump(c, open(path, "w"))
+PY
+  local r=(timeout 120 "$rt" --root "$root" --systemd-cgroup)
+  # stdio on /dev/null: criu cannot dump a file of a mount outside the container's mount namespace
+  if ! "${r[@]}" run -d --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$work/ck.out"; then
+    fail "run for checkpoint: $(cat "$work/ck.out")"
+    return
+  fi
+  sleep 2
+  if "${r[@]}" checkpoint --image-path "$img" "$id" >"$work/ck.out" 2>&1; then pass "checkpoint"; else
+    fail "checkpoint: $(cat "$work/ck.out"; tail -5 "$img/dump.log")"
+    "${r[@]}" delete -f "$id" >/dev/null 2>&1
+    return
+  fi
+  local frozen
+  frozen=$(cat "$ctl/count")
+  check "scope gone after the checkpoint" not-found "$(prop "$unit" LoadState)"
+  if "${r[@]}" restore -d --bundle "$bundle" --image-path "$img" "$id" >"$work/ck.out" 2>&1; then pass "restore"; else
+    fail "restore: $(cat "$work/ck.out"; tail -5 "$img/restore.log")"
+    "${r[@]}" delete -f "$id" >/dev/null 2>&1
+    return
+  fi
+  local pid cg
+  pid=$("${r[@]}" state "$id" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  check "restored scope active" active "$(prop "$unit" ActiveState)"
+  cg=$(prop "$unit" ControlGroup)
+  check "restored init $pid in the scope's cgroup" "0::$cg" "$(cat /proc/"$pid"/cgroup 2>&1)"
+  check "pids.max in the restored scope" 50 "$(cat "/sys/fs/cgroup$cg/pids.max" 2>&1)"
+  check "restored scope TasksMax" 50 "$(prop "$unit" TasksMax)"
+  sleep 2
+  local after
+  after=$(cat "$ctl/count")
+  if [ "$after" -gt "$frozen" ]; then pass "restored counter continues ($frozen -> $after)"; else fail "restored counter stuck at $after (frozen at $frozen)"; fi
+  "${r[@]}" delete -f "$id" >"$work/ck.out" 2>&1 && pass "delete after restore" || fail "delete after restore: $(cat "$work/ck.out")"
+  check "scope gone after delete" not-found "$(prop "$unit" LoadState)"
+}
+
 echo "systemd $(systemctl --version | head -1 | cut -d' ' -f2) is PID 1: $(cat /proc/1/comm); cgroup fs: $(stat -fc %T /sys/fs/cgroup)"
 for rt in "${runtimes[@]}"; do
   check_runtime "$rt"
   check_bad_annotation "$rt"
   check_escaped_unit "$rt"
+  check_restore "$rt"
 done
 echo "systemd checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
