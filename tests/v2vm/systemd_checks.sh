@@ -206,9 +206,12 @@ del c["linux"]["resources"]["memory"]
 json.dump(c, open(path, "w"))
 PY
   local r=(timeout 120 "$rt" --root "$root" --systemd-cgroup)
-  # stdio on /dev/null: criu cannot dump a file of a mount outside the container's mount namespace
-  if ! "${r[@]}" run -d --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$work/ck.out"; then
-    fail "run for checkpoint: $(cat "$work/ck.out")"
+  # stdio on /dev/null: criu cannot dump a file of a mount outside the container's mount namespace (the
+  # container would inherit an output file of this script's)
+  "${r[@]}" run -d --bundle "$bundle" "$id" </dev/null >/dev/null 2>&1
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    fail "run for checkpoint (exit $rc)"
     return
   fi
   sleep 2
