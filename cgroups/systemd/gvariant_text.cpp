@@ -1,5 +1,6 @@
 #include "cgroups/systemd/gvariant_text.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
