@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -21,6 +22,8 @@ struct Config {
   std::string id;            // container id, for runc's default path and systemd unit names
   std::string cgroups_path;  // linux.cgroupsPath as given (may be empty)
   bool systemd = false;      // --systemd-cgroup
+  // The spec's annotations: the systemd driver sends org.systemd.property.* ones as unit properties.
+  std::map<std::string, std::string> annotations{};
 };
 
 // New OOM kills of a container, for `events`: poll fd() for POLLIN, then call consume().

@@ -73,11 +73,7 @@ void checkpoint_container(const Context& ctx, const std::string& id, const criu:
       throw Error("container " + id + " is not running (status " + oci::to_string(status) +
                   "): only a running container can be checkpointed");
     oci::Spec spec = oci::parse_spec(ctx.store.load_config(id));
-    // criu's command line cannot hand a re-created pty master to the console socket (its RPC can).
-    if (spec.process && spec.process->terminal)
-      throw Error(
-          "process.terminal: checkpoint of a container with a terminal is not supported by agentrt yet",
-          ENOTSUP);
+    if (spec.process && spec.process->terminal) throw Error(criu::kTerminalRefusal, ENOTSUP);
     make_dir(opts.image_path, "--image-path");
     std::string work = opts.work_path.empty() ? opts.image_path : opts.work_path;
     make_dir(work, "--work-path");

@@ -203,7 +203,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   if (!fifo_fd) throw sys_error("open " + fifo);
   init.fifo_fd = fifo_fd.get();
 
-  cgroups::Config cgcfg{opts.id, spec.linux->cgroups_path, ctx.systemd_cgroup};
+  cgroups::Config cgcfg{opts.id, spec.linux->cgroups_path, ctx.systemd_cgroup, spec.annotations};
   cgroup = container_cgroup(ctx, cgcfg, cc);
   if (cgroup) {
     try {
@@ -216,26 +216,13 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   // The intent, saved before any cgroup is made: it names the directories create will make, and reads
   // as creating while this process lives. If this create is killed from here on, `delete -f` and a new
   // create with this id find what to remove.
-  ContainerRecord rec;
-  rec.id = opts.id;
-  rec.bundle = cc.bundle;
-  rec.rootfs = cc.rootfs;
-  rec.created = now_rfc3339();
-  rec.owner = user_name(::geteuid());
-  rec.annotations = spec.annotations;
-  rec.hooks = cc.raw.value("hooks", nlohmann::json());
-  if (cgroup) rec.cgroup = cgroup->save();
-  rec.agent_policy = cc.policy;
-  rec.systemd_cgroup = ctx.systemd_cgroup;
+  ContainerRecord rec = new_container_record(ctx, opts.id, cc, cgroup.get());
   if (shared_mount_ns) {
     // Before the init exists: a create killed from here on leaves the record that says what to unmount.
     SharedMountNs shared = observe_shared_mount_ns(cc.rootfs);
     rec.shared_mount_ns = to_json(shared);
     rollback.set_shared_mount_ns(shared);
   }
-  rec.phase = Phase::creating;
-  rec.runtime_pid = ::getpid();
-  if (auto self = read_proc_stat(rec.runtime_pid)) rec.runtime_start_time = self->start_time;
   store.save(rec);
   fault_point("create:intent-saved");
 
@@ -288,13 +275,8 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
         born_in_cgroup || (!init.cgroup_self_join.empty() && cgroup->clone_into_dir().empty());
     if (!placed_itself) cgroup->add_process(pid);
   }
-  oci::State state;
-  state.id = opts.id;
-  state.status = oci::Status::creating;
-  state.pid = pid;
-  state.bundle = cc.bundle;
-  state.annotations = spec.annotations;
-  std::string state_json = oci::to_json(state).dump();
+
+  std::string state_json = creating_state_json(opts.id, pid, cc.bundle, spec);
   // Only the pid: the init builds the same state from its spec, so the message does not grow with the
   // annotations (a SOCK_SEQPACKET message must fit the socket buffer).
   sync_send(parent_sock.get(), SyncMsg::go, std::to_string(pid));
@@ -308,8 +290,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   // The egress filter too: its program loads and attaches (several ms, mostly kernel work) overlap the
   // rootfs set-up, and no container code runs before hooks_done.
   if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
-  auto st = read_proc_stat(pid);
-  if (!st) throw Error("container init exited during create");
+  if (!read_proc_stat(pid)) throw Error("container init exited during create");
 
   sync_expect(parent_sock.get(), SyncMsg::mounts_ready, "rootfs setup");
   run_hooks(spec.hooks.prestart, state_json, "prestart", true, ctx.log);
@@ -326,18 +307,13 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
     } else if (m.type == SyncMsg::seccomp_fd && m.fd) {
       // runtime-spec containerProcessState: the listener learns which container the fd belongs to.
       nlohmann::json cps = seccomp::container_process_state(
-          "1.2.0", pid, spec.linux->seccomp->listener_metadata, oci::to_json(state));
+          "1.2.0", pid, spec.linux->seccomp->listener_metadata, nlohmann::json::parse(state_json));
       seccomp::send_listener(spec.linux->seccomp->listener_path, m.fd.get(), cps);
     }
   }
 
   fault_point("create:init-ready");
-  rec.pid = pid;
-  rec.start_time = st->start_time;
-  rec.pid_ns = container_pid_ns(pid);
-  rec.phase = Phase::created;
-  rec.runtime_pid = 0;
-  rec.runtime_start_time = 0;
+  commit_container_record(rec, pid, cgroup.get());
   store.save(rec);
   fault_point("create:committed");
   // Only now may the init go on to wait for `start`: killed before this, we leave an init that exits

@@ -13,7 +13,9 @@
 #include "policy/egress_bpf.hpp"
 #include "runtime/devices.hpp"
 #include "runtime/lifecycle.hpp"
+#include "runtime/owned_processes.hpp"
 #include "runtime/passwd.hpp"
+#include "runtime/proc_info.hpp"
 
 namespace agentrt::runtime {
 
@@ -98,6 +100,48 @@ UniqueFd claim_id(const Context& ctx, const std::string& id) {
 std::string cgroups_path_field(const cgroups::Config& cfg) {
   if (cfg.cgroups_path.empty()) return "linux.cgroupsPath (unset, so " + cgroups::inner_path(cfg) + ")";
   return "linux.cgroupsPath \"" + cfg.cgroups_path + "\"";
+}
+
+ContainerRecord new_container_record(const Context& ctx, const std::string& id, const ContainerConfig& cc,
+                                     const cgroups::Manager* cgroup) {
+  ContainerRecord rec;
+  rec.id = id;
+  rec.bundle = cc.bundle;
+  rec.rootfs = cc.rootfs;
+  rec.created = now_rfc3339();
+  rec.owner = user_name(::geteuid());
+  rec.annotations = cc.spec.annotations;
+  rec.hooks = cc.raw.value("hooks", nlohmann::json());
+  if (cgroup) rec.cgroup = cgroup->save();
+  rec.agent_policy = cc.policy;
+  rec.systemd_cgroup = ctx.systemd_cgroup;
+  rec.phase = Phase::creating;
+  rec.runtime_pid = ::getpid();
+  if (auto self = read_proc_stat(rec.runtime_pid)) rec.runtime_start_time = self->start_time;
+  return rec;
+}
+
+void commit_container_record(ContainerRecord& rec, pid_t pid, const cgroups::Manager* cgroup) {
+  auto st = read_proc_stat(pid);
+  if (!st) throw Error("container init " + std::to_string(pid) + " exited before its container was made");
+  rec.pid = pid;
+  rec.start_time = st->start_time;
+  rec.pid_ns = container_pid_ns(pid);
+  if (cgroup) rec.cgroup = cgroup->save();
+  rec.phase = Phase::created;
+  rec.runtime_pid = 0;
+  rec.runtime_start_time = 0;
+}
+
+std::string creating_state_json(const std::string& id, pid_t pid, const std::string& bundle,
+                                const oci::Spec& spec) {
+  oci::State state;
+  state.id = id;
+  state.status = oci::Status::creating;
+  state.pid = pid;
+  state.bundle = bundle;
+  state.annotations = spec.annotations;
+  return oci::to_json(state).dump();
 }
 
 }  // namespace agentrt::runtime

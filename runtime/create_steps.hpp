@@ -9,9 +9,11 @@
 #include "cgroups/manager.hpp"
 #include "oci/spec.hpp"
 #include "oci/support/unique_fd.hpp"
+#include "runtime/container_config.hpp"
 #include "runtime/container_egress.hpp"
 #include "runtime/context.hpp"
 #include "runtime/shared_mount_ns.hpp"
+#include "runtime/state_store.hpp"
 
 namespace agentrt::runtime {
 
@@ -57,5 +59,16 @@ oci::Resources with_default_devices(const std::optional<oci::Resources>& r);
 UniqueFd claim_id(const Context& ctx, const std::string& id);
 // linux.cgroupsPath as the user gave it, for errors about the cgroup it names.
 std::string cgroups_path_field(const cgroups::Config& cfg);
+
+// The record create and restore save before they make anything: the container's bundle, config facts and
+// cgroup (as reserved), in phase creating while this process lives (a killed one leaves what to remove).
+ContainerRecord new_container_record(const Context& ctx, const std::string& id, const ContainerConfig& cc,
+                                     const cgroups::Manager* cgroup);
+// The record once the init (created or restored) runs: its pid, start time and pid namespace, the cgroup as
+// it is now (a systemd unit's is known only after its start), phase created. Throws when the init is gone.
+void commit_container_record(ContainerRecord& rec, pid_t pid, const cgroups::Manager* cgroup);
+// The state document the prestart and createRuntime hooks of a create or restore read.
+std::string creating_state_json(const std::string& id, pid_t pid, const std::string& bundle,
+                                const oci::Spec& spec);
 
 }  // namespace agentrt::runtime

@@ -75,6 +75,15 @@ struct ContainerFacts {
 inline const char* kDumpLog = "dump.log";
 inline const char* kPreDumpLog = "pre-dump.log";
 inline const char* kRestoreLog = "restore.log";
+// Why a container with process.terminal is neither checkpointed nor restored. criu re-creates the container's
+// pty pair at restore; only its RPC mode hands the new master to the caller (the "orphan-pts-master"
+// notification, criu(8)), which runc passes on to --console-socket. The command line has no such option:
+// --inherit-fd tty[rdev:dev] wants an open slave, which cannot exist before criu makes the container's
+// devpts, and --shell-job is for a host terminal. The RPC is protobuf, not a dependency of agentrt.
+inline const char* kTerminalRefusal =
+    "process.terminal: checkpoint/restore of a container with a terminal is not supported: criu's command "
+    "line cannot hand the restored pty master to --console-socket (criu's orphan-pts-master exists only in "
+    "its RPC mode)";
 // runc's name for the stdio record in the image directory (podman and runc read it too).
 inline const char* kDescriptorsFile = "descriptors.json";
 

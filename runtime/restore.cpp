@@ -16,6 +16,7 @@
 #include "runtime/create_steps.hpp"
 #include "runtime/criu_policy.hpp"
 #include "runtime/criu_run.hpp"
+#include "runtime/hooks.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/owned_processes.hpp"
 #include "runtime/proc_info.hpp"
@@ -117,10 +118,29 @@ void verify_policy(pid_t pid, const criu::ProcessPolicy& before, const oci::Spec
               EPERM);
 }
 
+// runc runs prestart and createRuntime when criu has made the namespaces and knows the init's pid (its
+// "setup-namespaces" notification), before any restored task runs; createContainer and startContainer run
+// in its init, which a restore does not run, and so does agentrt. criu's command line has no notification:
+// the tasks are still stopped here, so the hooks likewise run before any of them resumes, and a failing
+// hook undoes the restore.
+void run_restore_hooks(const Context& ctx, const oci::Spec& spec, const std::string& id, pid_t pid,
+                       const std::string& bundle) {
+  std::string state_json = creating_state_json(id, pid, bundle, spec);
+  run_hooks(spec.hooks.prestart, state_json, "prestart", true, ctx.log);
+  run_hooks(spec.hooks.create_runtime, state_json, "createRuntime", true, ctx.log);
+}
+
 }  // namespace
 
 int restore_container(const Context& ctx, const RestoreRequest& req) {
   std::string criu_bin = criu::find_criu(ctx.criu);
+  // The bundle first: what it asks that a restore cannot give is refused before criu runs.
+  ContainerConfig cc = load_container_config(ctx, req.bundle.empty() ? "." : req.bundle);
+  const oci::Spec& spec = cc.spec;
+  if (spec.process && spec.process->terminal) throw Error(criu::kTerminalRefusal, ENOTSUP);
+  if (!req.console_socket.empty())
+    throw Error("--console-socket: given, but process.terminal is false in the bundle's config");
+
   if (req.criu.image_path.empty()) throw Error("--image-path: no checkpoint directory given", EINVAL);
   std::vector<std::string> stdio = read_descriptors(req.criu.image_path);
   criu::ProcessPolicy before = checkpoint_policy(req.criu.image_path);
@@ -133,40 +153,24 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   std::unique_ptr<cgroups::Manager> cgroup;  // declared before the rollback, which uses it while unwinding
   CreateRollback rollback(store, req.id);
 
-  ContainerConfig cc = load_container_config(ctx, req.bundle.empty() ? "." : req.bundle);
-  const oci::Spec& spec = cc.spec;
-  if (spec.process && spec.process->terminal)
-    throw Error("process.terminal: restoring a container with a terminal is not supported by agentrt yet",
-                ENOTSUP);
-  if (!req.console_socket.empty())
-    throw Error("--console-socket: given, but process.terminal is false in the bundle's config");
-
-  cgroups::Config cgcfg{req.id, spec.linux->cgroups_path, ctx.systemd_cgroup};
+  cgroups::Config cgcfg{req.id, spec.linux->cgroups_path, ctx.systemd_cgroup, spec.annotations};
   cgroup = cgroups::create_manager(cgcfg);
   try {
     cgroup->reserve();
   } catch (const Error& e) {
     throw e.wrap(cgroups_path_field(cgcfg));
   }
-  ContainerRecord rec;
-  rec.id = req.id;
-  rec.bundle = cc.bundle;
-  rec.rootfs = cc.rootfs;
-  rec.created = now_rfc3339();
-  rec.owner = user_name(::geteuid());
-  rec.annotations = spec.annotations;
-  rec.hooks = cc.raw.value("hooks", nlohmann::json());
-  rec.cgroup = cgroup->save();
-  rec.agent_policy = cc.policy;
-  rec.systemd_cgroup = ctx.systemd_cgroup;
-  rec.phase = Phase::creating;
-  rec.runtime_pid = ::getpid();
-  if (auto self = read_proc_stat(rec.runtime_pid)) rec.runtime_start_time = self->start_time;
+  ContainerRecord rec = new_container_record(ctx, req.id, cc, cgroup.get());
   store.save(rec);
   rollback.set_cgroup(cgroup.get());
   cgroup->create();
-  cgroup->apply(with_default_devices(spec.linux->resources));
-  for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
+  // A systemd scope exists only around a process: its limits go in once criu runs in it (the restored
+  // tasks are still stopped then). Other cgroups get them before criu starts.
+  auto apply_limits = [&] {
+    cgroup->apply(with_default_devices(spec.linux->resources));
+    for (const auto& w : cgroup->warnings()) ctx.log.warn(w);
+  };
+  if (!ctx.systemd_cgroup) apply_limits();
   store.save_config(req.id, cc.raw_text);
   // Before criu makes the restored tasks in the cgroup (sockets restored already connected stay so).
   if (cc.egress) attach_egress_filter(ctx, *cc.egress, cgroup.get(), rec, rollback);
@@ -195,6 +199,7 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
       [&](pid_t criu_pid) { cgroup->add_process(criu_pid); },
       before.no_new_privs || (spec.process && spec.process->no_new_privileges));
   root.reset();
+  if (ctx.systemd_cgroup) apply_limits();
   std::string pid_text = fs::trim(fs::read_file(facts.pid_file));
   ::unlink(facts.pid_file.c_str());
   pid_t pid = 0;
@@ -205,18 +210,12 @@ int restore_container(const Context& ctx, const RestoreRequest& req) {
   }
   rollback.set_pid(pid);
   verify_policy(pid, before, spec);
+  run_restore_hooks(ctx, spec, req.id, pid, cc.bundle);
   // Confinement checked: let the restored tasks run. (A task that was itself stopped at checkpoint runs on
   // too: criu's command line leaves every task stopped alike.)
   for (pid_t task : cgroup->pids()) ::kill(task, SIGCONT);
 
-  auto st = read_proc_stat(pid);
-  if (!st) throw Error("restored container init " + std::to_string(pid) + " exited during restore");
-  rec.pid = pid;
-  rec.start_time = st->start_time;
-  rec.pid_ns = container_pid_ns(pid);
-  rec.phase = Phase::created;
-  rec.runtime_pid = 0;
-  rec.runtime_start_time = 0;
+  commit_container_record(rec, pid, cgroup.get());
   store.save(rec);
   if (!req.pid_file.empty()) fs::write_file_atomic(req.pid_file, std::to_string(pid), 0644);
   rollback.commit();

@@ -16,6 +16,7 @@ namespace agentrt::cgroups::systemd {
 namespace {
 
 const char* const kSocket = "/run/systemd/private";
+const char* const kSystemd = "org.freedesktop.systemd1";
 constexpr int64_t kTimeoutMs = 60000;
 
 int64_t now_ms() {
@@ -107,9 +108,13 @@ std::optional<dbus::Message> Bus::receive(int64_t until_ms, const std::string& w
 
 std::optional<dbus::Message> Bus::call(const std::string& member, const dbus::Body& body,
                                        const std::string& what, const std::function<bool()>& finished) {
+  dbus::Call c{kSystemd, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", member};
+  return call(c, body, what, finished);
+}
+
+std::optional<dbus::Message> Bus::call(const dbus::Call& c, const dbus::Body& body, const std::string& what,
+                                       const std::function<bool()>& finished) {
   uint32_t serial = ++serial_;
-  dbus::Call c{"org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-               member};
   int64_t deadline = now_ms() + kTimeoutMs;
   send_all(fd_.get(), dbus::method_call(c, body, serial), what);
   for (;;) {
@@ -185,6 +190,20 @@ void Bus::set_unit_properties(const std::string& unit, const std::vector<UnitPro
   dbus::Message reply =
       call("SetUnitProperties", dbus::Body().str(unit).boolean(true).properties(props), what);
   if (reply.type == dbus::Message::error) throw Error(what + ": " + dbus::read_error_text(reply));
+}
+
+std::optional<std::string> Bus::unit_control_group(const std::string& unit) {
+  const std::string what = "systemd ControlGroup of " + unit;
+  dbus::Message unit_path = call("GetUnit", dbus::Body().str(unit), what);
+  if (unit_path.type == dbus::Message::error) return std::nullopt;
+  bool slice = unit.size() > 6 && unit.compare(unit.size() - 6, 6, ".slice") == 0;
+  dbus::Call get{kSystemd, dbus::read_object_path(unit_path), "org.freedesktop.DBus.Properties", "Get"};
+  std::string interface = slice ? "org.freedesktop.systemd1.Slice" : "org.freedesktop.systemd1.Scope";
+  dbus::Message reply = *call(get, dbus::Body().str(interface).str("ControlGroup"), what, {});
+  if (reply.type == dbus::Message::error) return std::nullopt;
+  std::string group = dbus::read_string_variant(reply);
+  if (group.empty()) return std::nullopt;
+  return group;
 }
 
 }  // namespace agentrt::cgroups::systemd

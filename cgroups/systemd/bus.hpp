@@ -31,6 +31,10 @@ class Bus {
   void stop_unit(const std::string& unit, const std::function<bool()>& gone);
   // Runtime (not persistent) property change, as `systemctl set-property --runtime`.
   void set_unit_properties(const std::string& unit, const std::vector<UnitProperty>& props);
+  // The unit's ControlGroup property (its cgroup path below the cgroup2 mount), read through GetUnit and
+  // org.freedesktop.DBus.Properties.Get on the unit's Scope (or Slice) interface; nullopt when systemd
+  // does not have it (no such unit or property, or an empty value).
+  std::optional<std::string> unit_control_group(const std::string& unit);
 
  private:
   explicit Bus(UniqueFd fd) : fd_(std::move(fd)) {}
@@ -40,6 +44,9 @@ class Bus {
   // The same, but returns nullopt as soon as finished() says the call's effect is already there.
   std::optional<dbus::Message> call(const std::string& member, const dbus::Body& body,
                                     const std::string& what, const std::function<bool()>& finished);
+  // Any method call to systemd (another object or interface than the Manager).
+  std::optional<dbus::Message> call(const dbus::Call& target, const dbus::Body& body, const std::string& what,
+                                    const std::function<bool()>& finished);
   // The next whole message, or nullopt when none came by until_ms.
   std::optional<dbus::Message> receive(int64_t until_ms, const std::string& what);
   void wait_job(const std::string& job, const std::string& what, const std::function<bool()>& finished);

@@ -15,6 +15,10 @@ class Writer {
     while (out_.size() % n) out_.push_back('\0');
   }
   void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void u16(uint16_t v) {
+    align(2);
+    raw(&v, 2);
+  }
   void u32(uint32_t v) {
     align(4);
     raw(&v, 4);
@@ -100,6 +104,67 @@ class Reader {
   size_t pos_;
 };
 
+size_t alignment(char type) {
+  switch (type) {
+    case 'y':
+    case 'g':
+      return 1;
+    case 'n':
+    case 'q':
+      return 2;
+    case 'x':
+    case 't':
+    case 'd':
+    case '(':
+    case '{':
+      return 8;
+    default:
+      return 4;  // b i u s o a
+  }
+}
+
+// A value parsed from GVariant text, at the alignment its signature asks.
+void write_value(Writer& w, const DbusValue& v) {
+  switch (v.signature.at(0)) {
+    case 'y':
+      w.u8(static_cast<uint8_t>(v.bits));
+      break;
+    case 'n':
+    case 'q':
+      w.u16(static_cast<uint16_t>(v.bits));
+      break;
+    case 'b':
+    case 'i':
+    case 'u':
+      w.u32(static_cast<uint32_t>(v.bits));
+      break;
+    case 'x':
+    case 't':
+    case 'd':
+      w.u64(v.bits);
+      break;
+    case 's':
+    case 'o':
+      w.str(v.text);
+      break;
+    case 'g':
+      w.sig(v.text);
+      break;
+    case 'a': {
+      size_t at = w.begin_array(alignment(v.signature.at(1)));
+      for (const auto& item : v.items) write_value(w, item);
+      w.end_array(at);
+      break;
+    }
+    case '(':
+      w.align(8);
+      for (const auto& field : v.items) write_value(w, field);
+      break;
+    default:
+      throw Error("D-Bus value of type '" + v.signature + "' cannot be sent");
+  }
+}
+
 void write_variant(Writer& w, const PropertyValue& value) {
   std::visit(
       [&](const auto& x) {
@@ -123,6 +188,9 @@ void write_variant(Writer& w, const PropertyValue& value) {
           size_t at = w.begin_array(1);
           for (uint8_t v : x) w.u8(v);
           w.end_array(at);
+        } else if constexpr (std::is_same_v<T, DbusValue>) {
+          w.sig(x.signature);
+          write_value(w, x);
         } else {
           w.sig("a(ss)");
           size_t at = w.begin_array(8);
@@ -259,8 +327,17 @@ Message parse_message(const std::string& bytes) {
 
 std::string read_object_path(const Message& m) {
   if (m.signature != "o")
-    throw Error("D-Bus reply from systemd: expected a job path, got signature " + m.signature);
+    throw Error("D-Bus reply from systemd: expected an object path, got signature " + m.signature);
   return Reader(m.body).str();
+}
+
+std::string read_string_variant(const Message& m) {
+  Reader r(m.body);
+  std::string type = m.signature == "v" ? r.sig() : "";
+  if (type != "s")
+    throw Error("D-Bus reply from systemd: expected a string variant, got signature " + m.signature +
+                (type.empty() ? "" : " holding " + type));
+  return r.str();
 }
 
 std::string read_error_text(const Message& m) {

@@ -49,8 +49,9 @@ size_t message_size(const std::string& first16);
 Message parse_message(const std::string& bytes);
 
 // Body readers for the signatures the driver receives.
-std::string read_object_path(const Message& m);  // "o": a job
-std::string read_error_text(const Message& m);   // "s..." of an error, or the error's name
+std::string read_object_path(const Message& m);     // "o": a job or a unit
+std::string read_string_variant(const Message& m);  // "v" holding "s" (Properties.Get of a string)
+std::string read_error_text(const Message& m);      // "s..." of an error, or the error's name
 struct JobRemoved {
   uint32_t id = 0;
   std::string job, unit, result;

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "cgroups/systemd/bus.hpp"
+#include "cgroups/systemd/property_annotations.hpp"
 #include "cgroups/systemd/unit_name.hpp"
 #include "cgroups/systemd/unit_properties.hpp"
 #include "cgroups/v2/manager_v2.hpp"
@@ -14,12 +15,14 @@ namespace {
 
 class SystemdManager : public Manager {
  public:
-  SystemdManager(std::string id, UnitName unit, std::string mount, bool started)
+  SystemdManager(std::string id, UnitName unit, std::string mount, bool started,
+                 std::vector<UnitProperty> annotated = {})
       : id_(std::move(id)),
         unit_(std::move(unit)),
         mount_(std::move(mount)),
         files_(make_v2_manager(mount_, unit_.path)),
-        started_(started) {}
+        started_(started),
+        annotated_(std::move(annotated)) {}
 
   Layout layout() const override { return Layout::unified; }
   void reserve() override {}
@@ -80,9 +83,17 @@ class SystemdManager : public Manager {
     return *bus_;
   }
 
+  // After the start the unit's cgroup is where systemd says (its ControlGroup), not where its name says:
+  // they differ when systemd runs in a cgroup namespace or a slice is nested differently than assumed.
   void start(pid_t pid) {
-    bus().start_transient_unit(unit_.unit, unit_properties(unit_, id_, pid));
+    auto props = unit_properties(unit_, id_, pid);
+    props.insert(props.end(), annotated_.begin(), annotated_.end());
+    bus().start_transient_unit(unit_.unit, props);
     started_ = true;
+    if (auto group = bus().unit_control_group(unit_.unit); group && *group != unit_.path) {
+      unit_.path = *group;
+      files_ = make_v2_manager(mount_, unit_.path);
+    }
   }
 
   std::string id_;
@@ -90,6 +101,7 @@ class SystemdManager : public Manager {
   std::string mount_;
   std::unique_ptr<Manager> files_;  // the v2 manager on the unit's directory; it creates and removes nothing
   bool started_;
+  std::vector<UnitProperty> annotated_;  // from org.systemd.property.* annotations, sent at the start
   std::optional<Bus> bus_;
 };
 
@@ -103,7 +115,9 @@ std::unique_ptr<Manager> make_manager(const Config& cfg, Layout layout, const st
     throw Error(
         std::string("--systemd-cgroup: agentrt's systemd driver needs a pure cgroup v2 host, this one is ") +
         to_string(layout));
-  return std::make_unique<SystemdManager>(cfg.id, std::move(unit), cgroup2_mount, false);
+  std::vector<UnitProperty> annotated = annotation_properties(cfg.annotations);
+  return std::make_unique<SystemdManager>(cfg.id, std::move(unit), cgroup2_mount, false,
+                                          std::move(annotated));
 }
 
 bool is_saved_systemd(const nlohmann::json& saved) {

@@ -14,15 +14,16 @@
 #include <variant>
 #include <vector>
 
+#include "cgroups/systemd/gvariant_text.hpp"
 #include "cgroups/systemd/unit_name.hpp"
 #include "oci/spec.hpp"
 
 namespace agentrt::cgroups::systemd {
 
-// D-Bus types: b, t, s, au (PIDs), ay (AllowedCPUs), a(ss) (DeviceAllow).
+// D-Bus types: b, t, s, au (PIDs), ay (AllowedCPUs), a(ss) (DeviceAllow); any type for an annotation's value.
 using DeviceAllowList = std::vector<std::pair<std::string, std::string>>;
-using PropertyValue =
-    std::variant<bool, uint64_t, std::string, std::vector<uint32_t>, std::vector<uint8_t>, DeviceAllowList>;
+using PropertyValue = std::variant<bool, uint64_t, std::string, std::vector<uint32_t>, std::vector<uint8_t>,
+                                   DeviceAllowList, DbusValue>;
 
 struct UnitProperty {
   std::string name;

@@ -18,16 +18,17 @@ check() { # check DESCRIPTION EXPECTED ACTUAL
 }
 prop() { systemctl show -P "$2" "$1" 2>&1; }
 
-make_bundle() { # make_bundle DIR ID
-  local dir=$1 id=$2
+make_bundle() { # make_bundle DIR ID [CGROUPS_PREFIX [ANNOTATIONS_JSON]]
+  local dir=$1 id=$2 prefix=${3:-$rt_name} annotations=${4:-'{}'}
   mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/sys" "$dir/rootfs/dev" "$dir/rootfs/tmp"
   cp /bin/busybox "$dir/rootfs/bin/"
   for a in sh sleep dd seq cat; do ln -sf busybox "$dir/rootfs/bin/$a"; done
   (cd "$dir" && runc spec)
-  /usr/bin/python3 - "$dir/config.json" "$id" "$rt_name" <<'PY'
+  /usr/bin/python3 - "$dir/config.json" "$id" "$prefix" "$annotations" <<'PY'
 import json, sys
-path, cid, prefix = sys.argv[1:4]
+path, cid, prefix, annotations = sys.argv[1:5]
 c = json.load(open(path))
+c["annotations"] = json.loads(annotations)
 c["process"]["terminal"] = False
 c["process"]["args"] = ["sleep", "600"]
 c["linux"]["cgroupsPath"] = "system.slice:%s:%s" % (prefix, cid)
@@ -69,7 +70,9 @@ check_runtime() {
   # Every call is bounded: a hang fails its check instead of the whole guest run.
   local r=(timeout 60 "$rt" --root "$root" --systemd-cgroup)
   mkdir -p "$root"
-  make_bundle "$bundle" "$id"
+  # runc's documented forms: a typed uint64, a quoted string, and seconds (int32) turned into TimeoutStopUSec
+  make_bundle "$bundle" "$id" "$rt_name" '{"org.systemd.property.CollectMode": "'"'inactive-or-failed'"'",
+    "org.systemd.property.TimeoutStopSec": "90", "org.systemd.property.CPUWeight": "uint64 333"}'
 
   # Not through $(...): the container's init inherits create's stdout and would hold the pipe open.
   if ! "${r[@]}" create --bundle "$bundle" "$id" >"$work/$rt_name/create.out" 2>&1; then
@@ -86,6 +89,9 @@ check_runtime() {
   check "unit delegates" yes "$(prop "$unit" Delegate)"
   check "unit MemoryMax" $((64 << 20)) "$(prop "$unit" MemoryMax)"
   check "unit TasksMax" 50 "$(prop "$unit" TasksMax)"
+  check "annotation CollectMode" inactive-or-failed "$(prop "$unit" CollectMode)"
+  check "annotation TimeoutStopSec=90 as TimeoutStopUSec" "1min 30s" "$(prop "$unit" TimeoutStopUSec)"
+  check "annotation CPUWeight" 333 "$(prop "$unit" CPUWeight)"
   local cg
   cg=$(prop "$unit" ControlGroup)
   check "unit cgroup" "/system.slice/$unit" "$cg"
@@ -128,7 +134,121 @@ check_runtime() {
   [ -e "$dir" ] && fail "cgroup $dir left after delete" || pass "cgroup directory gone after delete"
 }
 
+# A bad org.systemd.property annotation fails the create, names the annotation, and leaves no unit or state.
+check_bad_annotation() {
+  local rt=$1
+  rt_name=$(basename "$rt")
+  local id=sdc3 root=$work/$rt_name/state bundle=$work/$rt_name/bad-bundle
+  mkdir -p "$root"
+  make_bundle "$bundle" "$id" "$rt_name" '{"org.systemd.property.Ab": "1"}'
+  if timeout 60 "$rt" --root "$root" --systemd-cgroup create --bundle "$bundle" "$id" >"$work/bad.out" 2>&1; then
+    fail "create with annotation org.systemd.property.Ab succeeded"
+    timeout 60 "$rt" --root "$root" --systemd-cgroup delete -f "$id" >/dev/null 2>&1
+  elif grep -q "org.systemd.property.Ab" "$work/bad.out"; then
+    pass "bad annotation refused by name: $(tail -c 200 "$work/bad.out")"
+  else
+    fail "bad annotation refused without naming it: $(cat "$work/bad.out")"
+  fi
+  check "no unit after the refused create" not-found "$(prop "$rt_name-$id.scope" LoadState)"
+  [ -e "$root/$id" ] && fail "state $root/$id left after the refused create" || pass "no state left"
+}
+
+# A unit whose name systemd escapes in the cgroup tree ("_x-id.scope" lives in "__x-id.scope"): the
+# cgroup is where the unit's ControlGroup says, not where the name says, and the limits are written there.
+check_escaped_unit() {
+  local rt=$1
+  rt_name=$(basename "$rt")
+  local id=sdc2 root=$work/$rt_name/state bundle=$work/$rt_name/esc-bundle
+  local unit=_$rt_name-$id.scope
+  mkdir -p "$root"
+  make_bundle "$bundle" "$id" "_$rt_name"
+  local r=(timeout 60 "$rt" --root "$root" --systemd-cgroup)
+  if ! "${r[@]}" create --bundle "$bundle" "$id" >"$work/esc.out" 2>&1; then
+    fail "escaped unit: create: $(cat "$work/esc.out")"
+    "${r[@]}" delete -f "$id" >/dev/null 2>&1
+    return
+  fi
+  pass "escaped unit: create"
+  local cg pid
+  cg=$(prop "$unit" ControlGroup)
+  pid=$("${r[@]}" state "$id" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  check "escaped unit's ControlGroup" "/system.slice/_$unit" "$cg"
+  check "init in the escaped unit's cgroup" "0::$cg" "$(cat /proc/"$pid"/cgroup)"
+  check "pids.max written in the escaped unit's cgroup" 50 "$(cat "/sys/fs/cgroup$cg/pids.max" 2>&1)"
+  if [ "$rt_name" != runc ]; then # runc's state file has another layout
+    if grep -q "\"path\":\"$cg\"" "$root/$id/state.json"; then pass "state records the unit's cgroup $cg"; else fail "state does not record $cg: $(cat "$root/$id/state.json")"; fi
+  fi
+  "${r[@]}" delete -f "$id" >"$work/esc.out" 2>&1 && pass "escaped unit: delete" || fail "escaped unit: delete: $(cat "$work/esc.out")"
+  check "escaped unit gone after delete" not-found "$(prop "$unit" LoadState)"
+  [ -e "/sys/fs/cgroup$cg" ] && fail "cgroup $cg left after delete" || pass "escaped unit's cgroup gone"
+}
+
+# checkpoint and restore of a --systemd-cgroup container: the restored counter goes on in a new scope that
+# has the pid limit and the restored init. criu needs the images off 9p: everything is on the guest's /run.
+check_restore() {
+  local rt=$1
+  rt_name=$(basename "$rt")
+  if ! command -v criu >/dev/null; then
+    echo "SKIP [$rt_name] checkpoint/restore: not run: no criu in the guest"
+    return
+  fi
+  local id=sdc4 root=$work/$rt_name/state bundle=$work/$rt_name/ck-bundle img=$work/$rt_name/img
+  local unit=$rt_name-$id.scope ctl=$work/$rt_name/ctl
+  mkdir -p "$root" "$ctl"
+  make_bundle "$bundle" "$id"
+  /usr/bin/python3 - "$bundle/config.json" "$ctl" <<'PY'
+import json, sys
+path, ctl = sys.argv[1:3]
+c = json.load(open(path))
+c["process"]["args"] = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /ctl/count; sleep 0.1; done"]
+c["mounts"].append({"destination": "/ctl", "type": "bind", "source": ctl, "options": ["rbind", "rw"]})
+del c["linux"]["resources"]["memory"]
+json.dump(c, open(path, "w"))
+PY
+  local r=(timeout 120 "$rt" --root "$root" --systemd-cgroup)
+  # stdio on /dev/null: criu cannot dump a file of a mount outside the container's mount namespace (the
+  # container would inherit an output file of this script's)
+  "${r[@]}" run -d --bundle "$bundle" "$id" </dev/null >/dev/null 2>&1
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    fail "run for checkpoint (exit $rc)"
+    return
+  fi
+  sleep 2
+  if "${r[@]}" checkpoint --image-path "$img" "$id" >"$work/ck.out" 2>&1; then pass "checkpoint"; else
+    fail "checkpoint: $(cat "$work/ck.out"; tail -5 "$img/dump.log")"
+    "${r[@]}" delete -f "$id" >/dev/null 2>&1
+    return
+  fi
+  local frozen
+  frozen=$(cat "$ctl/count")
+  check "scope gone after the checkpoint" not-found "$(prop "$unit" LoadState)"
+  if "${r[@]}" restore -d --bundle "$bundle" --image-path "$img" "$id" >"$work/ck.out" 2>&1; then pass "restore"; else
+    fail "restore: $(cat "$work/ck.out"; tail -5 "$img/restore.log")"
+    "${r[@]}" delete -f "$id" >/dev/null 2>&1
+    return
+  fi
+  local pid cg
+  pid=$("${r[@]}" state "$id" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  check "restored scope active" active "$(prop "$unit" ActiveState)"
+  cg=$(prop "$unit" ControlGroup)
+  check "restored init $pid in the scope's cgroup" "0::$cg" "$(cat /proc/"$pid"/cgroup 2>&1)"
+  check "pids.max in the restored scope" 50 "$(cat "/sys/fs/cgroup$cg/pids.max" 2>&1)"
+  check "restored scope TasksMax" 50 "$(prop "$unit" TasksMax)"
+  sleep 2
+  local after
+  after=$(cat "$ctl/count")
+  if [ "$after" -gt "$frozen" ]; then pass "restored counter continues ($frozen -> $after)"; else fail "restored counter stuck at $after (frozen at $frozen)"; fi
+  "${r[@]}" delete -f "$id" >"$work/ck.out" 2>&1 && pass "delete after restore" || fail "delete after restore: $(cat "$work/ck.out")"
+  check "scope gone after delete" not-found "$(prop "$unit" LoadState)"
+}
+
 echo "systemd $(systemctl --version | head -1 | cut -d' ' -f2) is PID 1: $(cat /proc/1/comm); cgroup fs: $(stat -fc %T /sys/fs/cgroup)"
-for rt in "${runtimes[@]}"; do check_runtime "$rt"; done
+for rt in "${runtimes[@]}"; do
+  check_runtime "$rt"
+  check_bad_annotation "$rt"
+  check_escaped_unit "$rt"
+  check_restore "$rt"
+done
 echo "systemd checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -156,6 +156,22 @@ TEST_CASE("restore of a directory that holds no checkpoint names --image-path", 
 }
 
 // The host's own criu, on a kernel it cannot run on (run explicitly: tests/v2vm/run_criu.sh host).
+TEST_CASE("restore of a container with a terminal is refused with the reason, leaving nothing",
+          "[checkpoint]") {
+  Fixture fx;
+  auto& b = fx.bundle("ck-tty");
+  b.config()["process"]["terminal"] = true;
+  b.sh(kCounter).save();
+  stdfs::path img = fx.base() / "img";
+  write_fake_checkpoint(img);
+  auto rt = fx.agentrt();
+  auto r = rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img.string(), b.id()});
+  CHECK(r.code != 0);
+  CHECK_THAT(r.err, Catch::Contains("process.terminal") && Catch::Contains("orphan-pts-master"));
+  CHECK_FALSE(rt.state(b.id()));
+  CHECK(fx.leaks(b.id()).empty());
+}
+
 TEST_CASE(
     "with the host's criu failing on this kernel, checkpoint names criu's log and the container runs on",
     "[.criu-host]") {
@@ -456,4 +472,69 @@ TEST_CASE("restore without --detach waits for the restored init and exits with i
       fx.check_no_leaks(b.id());
     }
   }
+}
+
+namespace {
+
+// Each hook appends "<name> "pid":<pid of the state it read>" to log.
+json host_hook(const std::string& name, const stdfs::path& log) {
+  return json{{"path", "/bin/sh"},
+              {"args",
+               {"sh", "-c",
+                "printf '%s ' " + name + " >> " + log.string() +
+                    "; tr -d '\\n' | grep -o '\"pid\": *[0-9]*' >> " + log.string()}}};
+}
+std::vector<std::string> hook_lines(const stdfs::path& log) {
+  std::vector<std::string> lines = split_lines(read_text(log));
+  for (auto& l : lines) l.erase(std::remove(l.begin(), l.end(), ' '), l.end());
+  lines.erase(std::remove(lines.begin(), lines.end(), ""), lines.end());
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("restore runs prestart and createRuntime with the restored init's pid, and a failing one undoes it",
+          "[.criu-nested]") {
+  Fixture fx;
+  // A generator, not sections: runc failing a check still lets agentrt run it.
+  Subject s = subject(fx, GENERATE(as<std::string>{}, "runc", "agentrt"));
+  INFO("runtime: " << s.name);
+  auto& b = fx.bundle("ck-hooks-" + s.name);
+  b.sh(kCounter).add_ctl_mount();
+  stdfs::path log = b.ctl() / "hooks.log";
+  b.config()["hooks"] = {{"prestart", {host_hook("prestart", log)}},
+                         {"createRuntime", {host_hook("createRuntime", log)}},
+                         {"poststart", {host_hook("poststart", log)}}};
+  b.save();
+  REQUIRE(run_detached(s.rt, b).code == 0);
+  REQUIRE(wait_count_above(b, 3) > 3);
+  INFO("hooks at run: " << read_text(log));
+  CHECK(hook_lines(log).size() == 3);
+  stdfs::path img = fx.base() / ("img-" + s.name);
+  checkpoint_ok(s.rt, b, img);
+  write_text(log, "");
+
+  restore_ok(s.rt, b, img);
+  pid_t pid = init_pid(s.rt, b.id());
+  REQUIRE(pid > 0);
+  std::string p = "\"pid\":" + std::to_string(pid);
+  INFO("hooks at restore: " << read_text(log));
+  // Not poststart: runc runs it after `start`, which a restored container never goes through.
+  CHECK(hook_lines(log) == std::vector<std::string>{"prestart" + p, "createRuntime" + p});
+  long frozen = count_of(b);
+  check_continues(s.rt, b, frozen);
+
+  // A failing prestart hook at restore: no restored task runs on, nothing is left.
+  stdfs::path img2 = fx.base() / ("img2-" + s.name);
+  checkpoint_ok(s.rt, b, img2);
+  frozen = count_of(b);
+  b.config()["hooks"] = {{"prestart", {{{"path", "/bin/false"}}}}};
+  b.save();
+  auto r = s.rt({"restore", "-d", "-b", b.dir().string(), "--image-path", img2.string(), b.id()}, 120);
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK_FALSE(s.rt.state(b.id()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(count_of(b) == frozen);
+  fx.check_no_leaks(b.id());
 }

@@ -25,14 +25,14 @@ step "${p[@]}" run -d --name c1 --network none -v "$w/ctl:/ctl" localhost/criu-b
   /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i > /ctl/count; sleep 0.1; done' || exit 1
 sleep 3
 before=$(cat "$w/ctl/count")
-step "${p[@]}" container checkpoint c1 || { "${p[@]}" rm -f c1; exit 1; }
+step "${p[@]}" container checkpoint c1 || { "${p[@]}" rm -f -t 0 c1; exit 1; }
 frozen=$(cat "$w/ctl/count")
 sleep 1
 echo "count before $before, at checkpoint $frozen, one second later $(cat "$w/ctl/count")"
-step "${p[@]}" container restore c1 || { "${p[@]}" rm -f c1; exit 1; }
+step "${p[@]}" container restore c1 || { "${p[@]}" rm -f -t 0 c1; exit 1; }
 sleep 3
 after=$(cat "$w/ctl/count")
 echo "count after restore: $after (frozen at $frozen)"
 "${p[@]}" ps -a
-"${p[@]}" rm -f c1 >/dev/null
+"${p[@]}" rm -f -t 0 c1 >/dev/null
 [ "$after" -gt "$frozen" ]
