@@ -66,6 +66,8 @@ cat >"$HOMEDIR/.config/containers/containers.conf" <<EOF
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 runtime = "custom"
+# Podman passes --cgroups=disabled only to a runtime named here (by its name or its file's).
+runtime_supports_nocgroup = ["custom", "$(basename "$RUNTIME")"]
 [engine.runtimes]
 custom = ["$RUNTIME"]
 EOF
@@ -199,6 +201,42 @@ else
         chmod 0666 "$TUN"
     fi
     network_checks
+fi
+
+# --cgroups=disabled: Podman passes --cgroup-manager disabled, and the container gets no cgroup of its own.
+nocgroup_checks() {
+    expect_eq "--cgroups=disabled: run" "hello" "$(P run --rm --cgroups=disabled --network none "$IMG" echo hello 2>&1)"
+    out=$(P run -d --name rlnc --cgroups=disabled --network none "$IMG" sleep 300 2>&1)
+    expect_eq "--cgroups=disabled: running" "running" "$(P inspect --format '{{.State.Status}}' rlnc 2>&1)"
+    local cid pid
+    cid=$(P inspect --format '{{.Id}}' rlnc 2>/dev/null)
+    pid=$(P inspect --format '{{.State.Pid}}' rlnc 2>/dev/null)
+    expect_nomatch "--cgroups=disabled: no cgroup made for the container" "$cid" "$(cat "/proc/$pid/cgroup" 2>&1)"
+    expect_eq "--cgroups=disabled: exec" "exec-ok" "$(P exec rlnc echo exec-ok 2>&1)"
+    P stop -t 2 rlnc >/dev/null 2>&1
+    expect_eq "--cgroups=disabled: stop" "exited" "$(P inspect --format '{{.State.Status}}' rlnc 2>&1)"
+    P rm rlnc >/dev/null 2>&1
+    expect_eq "--cgroups=disabled: rm" "" "$(P ps -a --format '{{.Names}}' --filter name=rlnc 2>&1)"
+    out=$(P run --rm --cgroups=disabled --network none --pids-limit 16 "$IMG" true 2>&1)
+    local rc=$?
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        # cgroup v2: the limit reaches the runtime, which has no cgroup to put it in.
+        expect_match "--cgroups=disabled with --pids-limit: refused" "^[1-9][0-9]*$" "$rc"
+        expect_match "--cgroups=disabled with --pids-limit: the error names the limit" "pids" "$out"
+    else
+        # v1/hybrid: rootless Podman drops every limit itself, with this warning, before the runtime runs.
+        expect_eq "--cgroups=disabled with --pids-limit (v1): Podman runs it without the limit" "0" "$rc"
+        expect_match "--cgroups=disabled with --pids-limit (v1): Podman's warning" \
+            "Resource limits are not supported and ignored on cgroups V1 rootless systems" "$out"
+    fi
+    expect_eq "--cgroups=disabled with --pids-limit: no container left" "" \
+        "$(P ps -a --format '{{.Names}}' 2>&1)"
+}
+
+if "$RUNTIME" --cgroup-manager disabled --help 2>&1 | grep -q "flag provided but not defined"; then
+    skip "--cgroups=disabled" "$(basename "$RUNTIME") has no --cgroup-manager, which Podman passes for it"
+else
+    nocgroup_checks
 fi
 
 if [ "$DELEGATED" = 1 ]; then
