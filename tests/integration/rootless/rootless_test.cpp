@@ -149,6 +149,25 @@ TEST_CASE("rootless: supplementary groups with multi-range maps", "[rootless][gr
   CHECK(f.leftovers(runtime, b.id()).empty());
 }
 
+// With systemd as PID 1 (tests/v2vm/run_systemd.sh) agentrt refuses before making anything, as it cannot use
+// the user's systemd instance; without systemd both runtimes say systemd is not running.
+TEST_CASE("rootless failure: --systemd-cgroup", "[rootless][failure][systemd]") {
+  std::string runtime = GENERATE("runc", "agentrt");
+  INFO(runtime);
+  Fixture f;
+  auto& b = f.bundle(runtime, "systemd", {"true"});
+  auto r = f.rt(runtime, {"--systemd-cgroup", "run", "--bundle", b.dir().string(), b.id()});
+  INFO(r.err);
+  CHECK(r.code != 0);
+  const bool systemd = stdfs::is_directory("/run/systemd/system");
+  if (runtime == "agentrt" && systemd)
+    CHECK_THAT(r.err, Catch::Contains("--systemd-cgroup as non-root needs the user's systemd instance: not "
+                                      "supported") &&
+                          Catch::Contains((f.user().runtime_dir() / "systemd/private").string()));
+  if (!systemd) CHECK_THAT(r.err, Catch::Contains("systemd not running on this host"));
+  CHECK(f.leftovers(runtime, b.id()).empty());
+}
+
 TEST_CASE("rootless failure: a user without subordinate ids", "[rootless][failure]") {
   std::string runtime = GENERATE("runc", "agentrt");
   INFO(runtime);
