@@ -190,8 +190,9 @@ while True:
     P rm -f -t 0 rlnet >/dev/null 2>&1
 }
 
-# A kernel with tun as a module (the nested kernel) has no /dev/net/tun until the module is loaded.
-[ -c "$TUN" ] || modprobe tun 2>/dev/null
+# A kernel with tun as a module (the nested kernel) has no /dev/net/tun until the module is loaded, by the
+# kernel's own modprobe helper (the nested kernel's modules are not under the host's /lib/modules).
+[ -c "$TUN" ] || "$(cat /proc/sys/kernel/modprobe)" tun 2>/dev/null
 if ! command -v slirp4netns >/dev/null; then
     skip "default network (slirp4netns)" "slirp4netns is not installed (apt-get install slirp4netns)"
 elif [ ! -c "$TUN" ]; then
