@@ -171,6 +171,7 @@ pid_t create_container(const Context& ctx, const CreateOptions& opts) {
   init.no_pivot = opts.no_pivot;
   init.shared_mount_ns = shared_mount_ns;
   init.no_new_keyring = opts.no_new_keyring;
+  init.caller_unprivileged = ctx.rootless.euid != 0;
   init.id = opts.id;
   init.log = ctx.log;
   init.landlock = cc.landlock;

@@ -37,12 +37,21 @@ void drop_bounding_set(const oci::Capabilities& caps) {
   }
 }
 
-void switch_user(const oci::User& user, bool in_user_ns) {
+GroupsPlan plan_groups(const oci::User& user, bool caller_unprivileged) {
+  if (!caller_unprivileged) return {true, {user.additional_gids.begin(), user.additional_gids.end()}};
+  if (!user.additional_gids.empty())
+    throw Error(
+        "process.user.additionalGids: cannot set any additional groups in a rootless container (agentrt "
+        "runs without root)");
+  return {false, {}};
+}
+
+void switch_user(const oci::User& user, bool in_user_ns, bool caller_unprivileged) {
+  GroupsPlan plan = plan_groups(user, caller_unprivileged);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw sys_error("prctl PR_SET_KEEPCAPS");
-  std::vector<gid_t> groups(user.additional_gids.begin(), user.additional_gids.end());
-  if (::setgroups(groups.size(), groups.data()) < 0) {
+  if (plan.call_setgroups && ::setgroups(plan.groups.size(), plan.groups.data()) < 0) {
     // In a user namespace whose setgroups is denied only an empty list would do; report anything else.
-    if (!(in_user_ns && errno == EPERM && groups.empty())) throw sys_error("setgroups");
+    if (!(in_user_ns && errno == EPERM && plan.groups.empty())) throw sys_error("setgroups");
   }
   if (::setresgid(user.gid, user.gid, user.gid) < 0) throw sys_error("setgid " + std::to_string(user.gid));
   if (::setresuid(user.uid, user.uid, user.uid) < 0) throw sys_error("setuid " + std::to_string(user.uid));

@@ -77,7 +77,8 @@ struct ExecChild {
   int console_fd;
   int preserve_fds;
   int root_fd;  // the init's root, when the mount namespace is ours (not joined): chrooted into; -1 else
-  bool user_ns_joined;  // the runtime entered the container's user namespace before the fork
+  bool user_ns_joined;       // the runtime entered the container's user namespace before the fork
+  bool caller_unprivileged;  // the runtime runs with euid != 0: groups as plan_groups says
   Logger log;
 };
 
@@ -119,9 +120,10 @@ struct ExecChild {
     // The container's Landlock rules again: a domain cannot be joined, so this process gets its own with the
     // same rules (scoped signals and abstract sockets do not cross between it and the init's processes).
     if (*c.landlock) policy::apply_landlock(**c.landlock, {});
-    PreparedExec prepared = apply_process(proc, *c.filter, in_user_ns, c.log, [&](int listener) {
-      send_fd(c.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
-    });
+    PreparedExec prepared =
+        apply_process(proc, *c.filter, in_user_ns, c.caller_unprivileged, c.log, [&](int listener) {
+          send_fd(c.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
+        });
     cloexec_from(3 + c.preserve_fds);
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     exec_process_image(prepared, proc.args);
@@ -251,9 +253,18 @@ int exec_in_container(const Context& ctx, const ExecOptions& opts) {
   bool born_in_cgroup = false;
   pid_t pid = fork_child(cgroup_dir.get(), &born_in_cgroup);
   if (pid == 0) {
-    ExecChild child{&proc,      &namespaces,      &filter,       &landlock,
-                    &self_join, child_sock.get(), console.get(), opts.preserve_fds,
-                    root.get(), user_ns_joined,   ctx.log};
+    ExecChild child{&proc,
+                    &namespaces,
+                    &filter,
+                    &landlock,
+                    &self_join,
+                    child_sock.get(),
+                    console.get(),
+                    opts.preserve_fds,
+                    root.get(),
+                    user_ns_joined,
+                    ctx.rootless.euid != 0,
+                    ctx.log};
     run_exec_child(child);
   }
   child_sock.reset();

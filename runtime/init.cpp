@@ -177,10 +177,11 @@ void run_init(const InitConfig& cfg) {
     // While the init still holds CAP_SYS_ADMIN and before the seccomp filter; the exec fifo, outside the
     // container, stays writable for the handshake with `start`.
     if (cfg.landlock) policy::apply_landlock(*cfg.landlock, {cfg.fifo_fd});
-    PreparedExec prepared = apply_process(proc, cfg.seccomp, ropts.in_user_ns, cfg.log, [&](int listener) {
-      // The listener socket lives on the host: hand the fd to the runtime, still waiting for `ready`.
-      send_fd(cfg.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
-    });
+    PreparedExec prepared = apply_process(
+        proc, cfg.seccomp, ropts.in_user_ns, cfg.caller_unprivileged, cfg.log, [&](int listener) {
+          // The listener socket lives on the host: hand the fd to the runtime, still waiting for `ready`.
+          send_fd(cfg.sync_fd, listener, std::string(1, static_cast<char>(SyncMsg::seccomp_fd)));
+        });
     cloexec_from(3 + cfg.preserve_fds);
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     exit_on_termination_signals();

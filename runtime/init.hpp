@@ -28,6 +28,7 @@ struct InitConfig {
   bool shared_mount_ns =
       false;  // no mount namespace of its own: chroot in the caller's (shared_mount_ns.hpp)
   bool no_new_keyring = false;
+  bool caller_unprivileged = false;  // the runtime runs with euid != 0: groups as plan_groups says
   std::string id;
   std::optional<seccomp::Program> seccomp;
   std::optional<policy::LandlockPlan> landlock;  // applied after the rootfs is final

@@ -23,7 +23,8 @@ void load_filter(const seccomp::Program& p, const std::function<void(int)>& on_l
 }  // namespace
 
 PreparedExec apply_process(const oci::Process& proc, const std::optional<seccomp::Program>& filter,
-                           bool in_user_ns, const Logger& log, const std::function<void(int)>& on_listener) {
+                           bool in_user_ns, bool caller_unprivileged, const Logger& log,
+                           const std::function<void(int)>& on_listener) {
   apply_rlimits(proc.rlimits);
   if (proc.io_priority) apply_io_priority(*proc.io_priority);
   PreparedExec out;
@@ -34,7 +35,7 @@ PreparedExec apply_process(const oci::Process& proc, const std::optional<seccomp
   if (filter && !proc.no_new_privileges) load_filter(*filter, on_listener);
   // No process.capabilities keeps every capability, as runc does.
   if (proc.capabilities) drop_bounding_set(*proc.capabilities);
-  switch_user(proc.user, in_user_ns);
+  switch_user(proc.user, in_user_ns, caller_unprivileged);
   if (proc.capabilities) apply_capabilities(*proc.capabilities, log);
   if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw sys_error("process.noNewPrivileges: prctl");

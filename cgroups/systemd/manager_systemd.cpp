@@ -6,6 +6,7 @@
 #include "cgroups/systemd/property_annotations.hpp"
 #include "cgroups/systemd/unit_name.hpp"
 #include "cgroups/systemd/unit_properties.hpp"
+#include "cgroups/systemd/user_bus.hpp"
 #include "cgroups/v2/manager_v2.hpp"
 #include "oci/support/error.hpp"
 #include "oci/support/fs.hpp"
@@ -111,6 +112,7 @@ std::unique_ptr<Manager> make_manager(const Config& cfg, Layout layout, const st
   UnitName unit = unit_name(cfg);
   if (!systemd_running())
     throw Error("systemd not running on this host, cannot use systemd cgroups manager (--systemd-cgroup)");
+  require_system_instance("/run/systemd/private");
   if (layout != Layout::unified || cgroup2_mount.empty())
     throw Error(
         std::string("--systemd-cgroup: agentrt's systemd driver needs a pure cgroup v2 host, this one is ") +

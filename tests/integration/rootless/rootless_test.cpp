@@ -120,6 +120,54 @@ TEST_CASE("rootless: subordinate id ranges are mapped through newuidmap and newg
   CHECK(f.leftovers(runtime, b.id()).empty());
 }
 
+// runc's rule for a runtime without root: the container's process keeps the groups it inherited (a login
+// session's, here the user's own group, which is gid 0 inside), and additionalGids are refused.
+TEST_CASE("rootless: supplementary groups with multi-range maps", "[rootless][groups]") {
+  std::string runtime = GENERATE("runc", "agentrt");
+  INFO(runtime);
+  Fixture f;
+  f.user().run_with_login_groups(true);
+  auto& b = f.bundle(runtime, "groups", {"sh", "-c", "grep ^Groups: /proc/self/status"});
+  itest::json own = {{"containerID", 0}, {"hostID", f.user().uid()}, {"size", 1}};
+  itest::json range = {{"containerID", 1}, {"hostID", kSubids.start}, {"size", kSubids.count}};
+  b.config()["linux"]["uidMappings"] = {own, range};
+  own["hostID"] = f.user().gid();
+  b.config()["linux"]["gidMappings"] = {own, range};
+  f.save(b);
+  auto r = f.rt(runtime, {"run", "--bundle", b.dir().string(), b.id()});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(squeeze(r.out) == "Groups: 0 \n");
+
+  b.config()["process"]["user"]["additionalGids"] = {1, 2};
+  f.save(b);
+  r = f.rt(runtime, {"run", "--bundle", b.dir().string(), b.id()});
+  CHECK(r.code != 0);
+  CHECK_THAT(r.err, Catch::Contains("cannot set any additional groups in a rootless container"));
+  if (runtime == "agentrt") CHECK_THAT(r.err, Catch::Contains("process.user.additionalGids"));
+  CHECK(r.out.empty());
+  CHECK(f.leftovers(runtime, b.id()).empty());
+}
+
+// With systemd as PID 1 (tests/v2vm/run_systemd.sh) agentrt refuses before making anything, as it cannot use
+// the user's systemd instance; without systemd both runtimes say systemd is not running.
+TEST_CASE("rootless failure: --systemd-cgroup", "[rootless][failure][systemd]") {
+  std::string runtime = GENERATE("runc", "agentrt");
+  INFO(runtime);
+  Fixture f;
+  auto& b = f.bundle(runtime, "systemd", {"true"});
+  auto r = f.rt(runtime, {"--systemd-cgroup", "run", "--bundle", b.dir().string(), b.id()});
+  INFO(r.err);
+  CHECK(r.code != 0);
+  const bool systemd = stdfs::is_directory("/run/systemd/system");
+  if (runtime == "agentrt" && systemd)
+    CHECK_THAT(r.err, Catch::Contains("--systemd-cgroup as non-root needs the user's systemd instance: not "
+                                      "supported") &&
+                          Catch::Contains((f.user().runtime_dir() / "systemd/private").string()));
+  if (!systemd) CHECK_THAT(r.err, Catch::Contains("systemd not running on this host"));
+  CHECK(f.leftovers(runtime, b.id()).empty());
+}
+
 TEST_CASE("rootless failure: a user without subordinate ids", "[rootless][failure]") {
   std::string runtime = GENERATE("runc", "agentrt");
   INFO(runtime);

@@ -84,7 +84,7 @@ itest::Result TestUser::run(const std::vector<std::string>& argv, std::map<std::
                                       std::to_string(uid_),
                                       "--regid",
                                       std::to_string(gid_),
-                                      "--clear-groups",
+                                      login_groups_ ? "--init-groups" : "--clear-groups",
                                       "env",
                                       "-i"};
   full.insert(full.end(), as_user.begin(), as_user.end());

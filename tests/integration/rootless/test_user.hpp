@@ -41,6 +41,9 @@ class TestUser {
   // Later run()s start in this cgroup2 directory (root moves the process there before dropping to the
   // user, as a login manager places a user's session in its delegated subtree); "" for the caller's own.
   void run_in_cgroup(const stdfs::path& dir) { cgroup_ = dir; }
+  // Later run()s keep the user's supplementary groups from /etc/group, as a login session has them
+  // (setpriv --init-groups), instead of none.
+  void run_with_login_groups(bool on) { login_groups_ = on; }
   // chown -R of a path the test made for the user.
   void give(const stdfs::path& path) const;
 
@@ -54,6 +57,7 @@ class TestUser {
   uid_t uid_ = 0;
   gid_t gid_ = 0;
   stdfs::path cgroup_;
+  bool login_groups_ = false;
 };
 
 }  // namespace rootless_test
