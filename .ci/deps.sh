@@ -6,7 +6,7 @@ install_deps() {
   if [ "${1:-}" = full ]; then
     # Reference runtimes, real engines, the nested pure-v2 kernel (and systemd, PID 1 of its systemd guest), and
     # the tools the agent tool suite runs.
-    pkgs+=(runc crun docker.io podman containerd qemu-system-x86 kmod systemd criu uidmap time git gcc make nodejs lintian man-db bash-completion clang libclang-rt-14-dev)
+    pkgs+=(runc crun docker.io podman containerd qemu-system-x86 kmod systemd criu uidmap slirp4netns time git gcc make nodejs lintian man-db bash-completion clang libclang-rt-14-dev)
   fi
   local missing=()
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -38,7 +38,8 @@ TEST_CASE("container policy: agent-locked takes cwd and $HOME (env, else the roo
         std::vector<std::string>{"/tmp", "/var/tmp", "/dev/shm", "/src", "/home/agent"});
   CHECK(p.filesystem.at("writeSetBy") == "profile agent-locked");
   CHECK(p.network.at("egress") == nlohmann::json{"none"});
-  CHECK(p.network.at("enforced") == false);
+  REQUIRE(p.egress);  // planned here, enforced (and recorded so) when create attaches it
+  CHECK_FALSE(p.network.contains("enforced"));
   CHECK(p.audit);
   CHECK(p.audit_source == "profile agent-locked");
   p = plan_container_policy(ctx, spec_for(0, "/", {"HOME=/work"}), policy::Profile::agent_locked, root.path(),
@@ -51,7 +52,9 @@ TEST_CASE("container policy: agent-locked takes cwd and $HOME (env, else the roo
   CHECK_FALSE(recorded_landlock(nlohmann::json{{"profile", "agent-default"}}));
 }
 
-TEST_CASE("container policy: nothing asked under agent-default, explicit egress refused", "[policy]") {
+TEST_CASE(
+    "container policy: nothing asked under agent-default, an egress list that cannot be planned refused",
+    "[policy]") {
   test::TempDir root;
   const std::string no_config = root.file("no-config.json");
   Context ctx;
@@ -69,7 +72,7 @@ TEST_CASE("container policy: nothing asked under agent-default, explicit egress 
   ctx.policy_flags.egress = "dns";
   REQUIRE_THROWS_WITH(
       plan_container_policy(ctx, spec_for(0, "/"), policy::Profile::agent_default, root.path(), no_config),
-      "--egress: egress filtering (cgroup BPF) is not implemented in this build");
+      "--egress: \"dns\" allows the container's nameservers, but its resolv.conf names none");
   // The config file is read when neither annotation nor flag is given.
   ctx.policy_flags.egress.clear();
   fs::write_file(root.file("config.json"), R"({"fs.read": ["/usr", "/bin"]})");
