@@ -254,7 +254,11 @@ TEST_CASE(
   auto r = rt.create(asked);
   CHECK(r.code != 0);
   CHECK(itest::contains(r.err, "annotation run.agentrt.net.egress: the container has no cgroup2 directory"));
-  CHECK(itest::census_diff(before, itest::take_census(tag, rt.root())) == "");
+  // agent-locked turns audit on: the failed create removed its log, and left the logs' shared directory.
+  CHECK_FALSE(std::filesystem::exists(rt.root() / ".audit" / (asked.id() + ".jsonl")));
+  auto after = itest::take_census(tag, rt.root());
+  std::erase(after.state_dirs, ".audit");
+  CHECK(itest::census_diff(before, after) == "");
 
   PolicyBundle locked(tag + "-default");
   locked.script("sleep 60");
