@@ -31,7 +31,8 @@ const char* format_time(int64_t time_ns, char* buf, size_t cap);
 
 nlohmann::json notice_record(int64_t time_ns, const std::string& message);
 
-// An egress denial in the log's shape (the egress allow-list's BPF statistics; see audit/sources.hpp).
+// An egress denial in the log's shape (the egress allow-list's BPF statistics, copied into the log by
+// runtime/audit_egress.hpp).
 nlohmann::json egress_record(int64_t time_ns, int pid, const std::string& comm,
                              const std::string& destination, int err);
 

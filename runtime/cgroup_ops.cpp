@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "audit/sources.hpp"
+#include "audit/log.hpp"
 #include "oci/parse.hpp"
 #include "oci/support/error.hpp"
 #include "runtime/agent_policy.hpp"
@@ -106,7 +106,7 @@ void stream_events(const Context& ctx, const std::string& id, int interval_ms) {
   cgroups::Manager& cg = cgroup_of(c);
   std::unique_ptr<cgroups::OomWatcher> oom = cg.watch_oom();
   auto next = std::chrono::steady_clock::now();
-  audit::Sources audit_records(ctx.store.root(), id);
+  audit::LogTail audit_records(audit::log_path(ctx.store.root(), id));
   auto print_audit = [&] {
     try {
       copy_egress_denials_to_audit(ctx.store.root(), ctx.store.dir(id), id, c.rec.agent_policy);

@@ -3,8 +3,8 @@
 
 #include <cstdio>
 
+#include "audit/log.hpp"
 #include "audit/record.hpp"
-#include "audit/sources.hpp"
 #include "oci/support/fs.hpp"
 #include "runtime/audit_egress.hpp"
 #include "runtime/cli/command.hpp"
@@ -56,18 +56,18 @@ int cmd_audit(const runtime::Context& ctx, const Args& args) {
                   "annotation run.agentrt.audit=true, --audit or \"audit\": true in the config file)");
     throw Error("audit " + id + ": no such container and no audit log " + path);
   }
-  audit::Sources sources(ctx.store.root(), id);
+  audit::LogTail log(path);
   copy_egress(ctx, id);
-  print(sources.read_new(), json);
+  print(log.read_new(), json);
   if (!follow) return 0;
   while (still_running(ctx, id)) {
     ::usleep(200 * 1000);
     copy_egress(ctx, id);
-    print(sources.read_new(), json);
+    print(log.read_new(), json);
   }
   // A supervisor may still write the denials of the container's last moments.
   ::usleep(200 * 1000);
-  print(sources.read_new(), json);
+  print(log.read_new(), json);
   return 0;
 }
 
